@@ -1,0 +1,350 @@
+/*
+ * Config parser. The format is INI-like: "[server]", "[world]" and "[hunt]"
+ * sections ("[world]" and "[hunt]" may repeat, one per world or hunt),
+ * "key = value" lines, '#' comments. Every key lives in hunt_config_keys
+ * below, with its bounds; there is no other place that knows a key.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cfg_section { SEC_SERVER, SEC_WORLD, SEC_HUNT, SEC_COUNT };
+enum cfg_type { T_U32, T_U64, T_IPV4 };
+
+struct cfg_key {
+	enum cfg_section section;
+	const char *name;
+	enum cfg_type type;
+	size_t offset;
+	uint64_t def, min, max;
+	const char *unit;
+	const char *help;
+};
+
+#define SRV(f) offsetof(struct hunt_server_cfg, f)
+#define WLD(f) offsetof(struct hunt_world_cfg, f)
+#define HNT(f) offsetof(struct hunt_hunt_cfg, f)
+
+static const struct cfg_key hunt_config_keys[] = {
+	{SEC_SERVER, "ip", T_IPV4, SRV(ip_be), 0, 0, 0, "", "our IPv4 address (answered ARP, dst of requests); required"},
+	{SEC_SERVER, "base_port", T_U32, SRV(base_port), 7000, 1024, 65535, "", "UDP port of shard 0; shard s is base_port + s"},
+	{SEC_SERVER, "n_shards", T_U32, SRV(n_shards), 16, 1, HUNT_SHARDS_MAX, "", "shards (ports); owner worker = shard % workers"},
+	{SEC_SERVER, "mbufs", T_U32, SRV(mbufs), 16383, 1023, 1u << 20, "", "mbufs in the packet pool"},
+	{SEC_SERVER, "rx_desc", T_U32, SRV(rx_desc), 1024, 64, 16384, "", "RX descriptors per queue"},
+	{SEC_SERVER, "tx_desc", T_U32, SRV(tx_desc), 1024, 64, 16384, "", "TX descriptors per queue"},
+
+	{SEC_WORLD, "id", T_U32, WLD(id), 0, 1, UINT32_MAX, "", "world id; required, unique"},
+	{SEC_WORLD, "size", T_U32, WLD(size), 1000, 1, HUNT_WORLD_SIZE_MAX, "tiles", "tiles are at 0 <= x, y < size"},
+	{SEC_WORLD, "loot_tiles", T_U32, WLD(loot_tiles), 1000, 0, HUNT_TILES_MAX, "", "tiles with loot, placed from loot_seed"},
+	{SEC_WORLD, "loot_seed", T_U64, WLD(loot_seed), 1, 0, UINT64_MAX, "", "seed of the loot placement"},
+
+	{SEC_HUNT, "id", T_U32, HNT(id), 0, 1, UINT32_MAX, "", "hunt id; required, unique"},
+	{SEC_HUNT, "world", T_U32, HNT(world_id), 0, 1, UINT32_MAX, "", "world the hunt runs in; must be a [world] id"},
+	{SEC_HUNT, "clues_per_wave", T_U32, HNT(clues_per_wave), 500, 1, HUNT_CLUES_MAX, "", "clues spawned per wave"},
+	{SEC_HUNT, "waves", T_U32, HNT(waves), 0, 0, UINT32_MAX, "", "waves to run; 0 runs until stopped"},
+	{SEC_HUNT, "wave_duration_ms", T_U32, HNT(wave_duration_ms), 60000, 10, HUNT_WAVE_DURATION_MS_MAX, "ms", "a wave closes at this deadline if not all clues are won"},
+	{SEC_HUNT, "cooldown_ms", T_U32, HNT(cooldown_ms), 1000, 0, HUNT_COOLDOWN_MS_MAX, "ms", "pause between a wave's close and the next open"},
+	{SEC_HUNT, "start_delay_ms", T_U32, HNT(start_delay_ms), 0, 0, HUNT_COOLDOWN_MS_MAX, "ms", "delay from start-up to the first wave"},
+	{SEC_HUNT, "answer_seed", T_U64, HNT(answer_seed), 1, 0, UINT64_MAX, "", "seed the clue answers are derived from"},
+	{SEC_HUNT, "buildings", T_U32, HNT(n_buildings), 0, 0, HUNT_BUILDINGS_MAX, "", "buildings in the hunt's world"},
+	{SEC_HUNT, "treasures_per_building", T_U32, HNT(treasures_per_building), 4, 1, HUNT_TREASURES_MAX, "", "clues placed in each building"},
+	{SEC_HUNT, "coins_per_win", T_U32, HNT(coins_per_win), 10, 0, 1000000, "coins", "coins a winning claim awards"},
+	{SEC_HUNT, "max_players", T_U32, HNT(max_players), 1024, 1, HUNT_PLAYERS_MAX, "", "players that may join; more get RETRY_LATER"},
+};
+
+#define N_KEYS (sizeof(hunt_config_keys) / sizeof(hunt_config_keys[0]))
+
+static const char *const section_names[SEC_COUNT] = {"server", "world", "hunt"};
+
+static int
+cfg_error(char err[HUNT_CONFIG_ERR_BYTES], const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, HUNT_CONFIG_ERR_BYTES, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void *
+section_base(struct hunt_config *cfg, enum cfg_section sec)
+{
+	switch (sec) {
+	case SEC_SERVER:
+		return &cfg->server;
+	case SEC_WORLD:
+		assert(cfg->n_worlds > 0);
+		return &cfg->worlds[cfg->n_worlds - 1];
+	case SEC_HUNT:
+		assert(cfg->n_hunts > 0);
+		return &cfg->hunts[cfg->n_hunts - 1];
+	default:
+		assert(0 && "unknown section");
+		return NULL;
+	}
+}
+
+static void
+apply_defaults(void *base, enum cfg_section sec)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct cfg_key *k = &hunt_config_keys[i];
+		if (k->section != sec)
+			continue;
+		if (k->type == T_U64)
+			*(uint64_t *)((char *)base + k->offset) = k->def;
+		else
+			*(uint32_t *)((char *)base + k->offset) = (uint32_t)k->def;
+	}
+}
+
+static int
+set_key(struct hunt_config *cfg, enum cfg_section sec, unsigned line,
+	const char *name, const char *value, char err[HUNT_CONFIG_ERR_BYTES])
+{
+	const struct cfg_key *k = NULL;
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (hunt_config_keys[i].section == sec &&
+		    strcmp(hunt_config_keys[i].name, name) == 0)
+			k = &hunt_config_keys[i];
+	if (k == NULL)
+		return cfg_error(err, "line %u: unknown key '%s' in [%s]", line,
+				 name, section_names[sec]);
+	void *field = (char *)section_base(cfg, sec) + k->offset;
+	if (k->type == T_IPV4) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, value, &a) != 1 || a.s_addr == 0)
+			return cfg_error(err,
+					 "line %u: key '%s' value '%s' is not "
+					 "a unicast IPv4 address (a.b.c.d)",
+					 line, name, value);
+		*(uint32_t *)field = a.s_addr;
+		return 0;
+	}
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 0);
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
+	    v < k->min || v > k->max)
+		return cfg_error(err,
+				 "line %u: key '%s' value '%s' out of range "
+				 "[%" PRIu64 ", %" PRIu64 "]%s%s",
+				 line, name, value, k->min, k->max,
+				 k->unit[0] ? " " : "", k->unit);
+	if (k->type == T_U64)
+		*(uint64_t *)field = v;
+	else
+		*(uint32_t *)field = (uint32_t)v;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+open_section(struct hunt_config *cfg, const char *name, unsigned line,
+	     enum cfg_section *sec, char err[HUNT_CONFIG_ERR_BYTES])
+{
+	if (strcmp(name, "server") == 0) {
+		*sec = SEC_SERVER;
+	} else if (strcmp(name, "world") == 0) {
+		if (cfg->n_worlds == HUNT_WORLDS_MAX)
+			return cfg_error(err, "line %u: more than %u [world] sections",
+					 line, HUNT_WORLDS_MAX);
+		cfg->n_worlds++;
+		*sec = SEC_WORLD;
+	} else if (strcmp(name, "hunt") == 0) {
+		if (cfg->n_hunts == HUNT_HUNTS_MAX)
+			return cfg_error(err, "line %u: more than %u [hunt] sections",
+					 line, HUNT_HUNTS_MAX);
+		cfg->n_hunts++;
+		*sec = SEC_HUNT;
+	} else {
+		return cfg_error(err,
+				 "line %u: unknown section '[%s]' (allowed: "
+				 "[server], [world], [hunt])",
+				 line, name);
+	}
+	apply_defaults(section_base(cfg, *sec), *sec);
+	return 0;
+}
+
+static int
+cross_check(const struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
+{
+	if (cfg->server.ip_be == 0)
+		return cfg_error(err, "[server] key 'ip' is required");
+	if (cfg->server.base_port + cfg->server.n_shards - 1 > 65535)
+		return cfg_error(err,
+				 "[server] base_port %u + n_shards %u exceeds port 65535",
+				 cfg->server.base_port, cfg->server.n_shards);
+	if (cfg->n_hunts == 0)
+		return cfg_error(err, "no [hunt] section: at least 1 required");
+	for (uint32_t i = 0; i < cfg->n_worlds; i++) {
+		if (cfg->worlds[i].id == 0)
+			return cfg_error(err, "[world] #%u: key 'id' is required", i + 1);
+		for (uint32_t j = 0; j < i; j++)
+			if (cfg->worlds[j].id == cfg->worlds[i].id)
+				return cfg_error(err, "[world] id %u defined twice",
+						 cfg->worlds[i].id);
+	}
+	for (uint32_t i = 0; i < cfg->n_hunts; i++) {
+		const struct hunt_hunt_cfg *h = &cfg->hunts[i];
+		if (h->id == 0)
+			return cfg_error(err, "[hunt] #%u: key 'id' is required", i + 1);
+		if (hunt_config_find_hunt(cfg, h->id) != h)
+			return cfg_error(err, "[hunt] id %u defined twice", h->id);
+		if (hunt_config_find_world(cfg, h->world_id) == NULL)
+			return cfg_error(err,
+					 "[hunt] id %u: key 'world' value %u names no [world]",
+					 h->id, h->world_id);
+	}
+	return 0;
+}
+
+int
+hunt_config_parse(struct hunt_config *cfg, const char *text,
+		  char err[HUNT_CONFIG_ERR_BYTES])
+{
+	assert(cfg != NULL && text != NULL && err != NULL);
+	memset(cfg, 0, sizeof(*cfg));
+	err[0] = '\0';
+	apply_defaults(&cfg->server, SEC_SERVER);
+	enum cfg_section sec = SEC_COUNT;
+	unsigned line_no = 0;
+	const char *p = text;
+	while (*p != '\0') {
+		char line[512];
+		size_t n = strcspn(p, "\n");
+		line_no++;
+		if (n >= sizeof(line))
+			return cfg_error(err, "line %u: longer than %zu bytes",
+					 line_no, sizeof(line) - 1);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (p[n] == '\n');
+		char *hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		char *s = trim(line);
+		if (*s == '\0')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (close == NULL || close[1] != '\0')
+				return cfg_error(err, "line %u: bad section header '%s'",
+						 line_no, s);
+			*close = '\0';
+			int rc = open_section(cfg, trim(s + 1), line_no, &sec, err);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (eq == NULL)
+			return cfg_error(err, "line %u: expected 'key = value', got '%s'",
+					 line_no, s);
+		*eq = '\0';
+		if (sec == SEC_COUNT)
+			return cfg_error(err, "line %u: key '%s' before any section",
+					 line_no, trim(s));
+		int rc = set_key(cfg, sec, line_no, trim(s), trim(eq + 1), err);
+		if (rc != 0)
+			return rc;
+	}
+	return cross_check(cfg, err);
+}
+
+int
+hunt_config_load(struct hunt_config *cfg, const char *path,
+		 char err[HUNT_CONFIG_ERR_BYTES])
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		int e = errno;
+		snprintf(err, HUNT_CONFIG_ERR_BYTES, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	char buf[4096];
+	size_t n;
+	while (mem != NULL && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(f);
+	if (mem == NULL)
+		return -ENOMEM;
+	fclose(mem);
+	int rc = hunt_config_parse(cfg, text, err);
+	free(text);
+	return rc;
+}
+
+const struct hunt_hunt_cfg *
+hunt_config_find_hunt(const struct hunt_config *cfg, uint32_t hunt_id)
+{
+	for (uint32_t i = 0; i < cfg->n_hunts; i++)
+		if (cfg->hunts[i].id == hunt_id)
+			return &cfg->hunts[i];
+	return NULL;
+}
+
+const struct hunt_world_cfg *
+hunt_config_find_world(const struct hunt_config *cfg, uint32_t world_id)
+{
+	for (uint32_t i = 0; i < cfg->n_worlds; i++)
+		if (cfg->worlds[i].id == world_id)
+			return &cfg->worlds[i];
+	return NULL;
+}
+
+int
+hunt_config_key(unsigned i, struct hunt_config_key_info *out)
+{
+	if (i >= N_KEYS)
+		return -1;
+	const struct cfg_key *k = &hunt_config_keys[i];
+	*out = (struct hunt_config_key_info){.section = section_names[k->section],
+					     .name = k->name,
+					     .is_number = k->type != T_IPV4,
+					     .min = k->min,
+					     .max = k->max};
+	return 0;
+}
+
+void
+hunt_config_write_doc(void *file)
+{
+	FILE *f = file;
+	fprintf(f, "| section | key | default | min | max | unit | meaning |\n");
+	fprintf(f, "|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct cfg_key *k = &hunt_config_keys[i];
+		if (k->type == T_IPV4)
+			fprintf(f, "| [%s] | `%s` | (none) | | | | %s |\n",
+				section_names[k->section], k->name, k->help);
+		else
+			fprintf(f,
+				"| [%s] | `%s` | %" PRIu64 " | %" PRIu64
+				" | %" PRIu64 " | %s | %s |\n",
+				section_names[k->section], k->name, k->def, k->min,
+				k->max, k->unit, k->help);
+	}
+}

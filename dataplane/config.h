@@ -1,0 +1,85 @@
+/*
+ * huntd's configuration file: one declarative table of keys (section, name,
+ * type, default, bounds, unit) drives parsing, defaults, validation and the
+ * docs (docs/config.md). Until hunt-control exists, hunts are defined here.
+ */
+#ifndef HUNT_CONFIG_H
+#define HUNT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hunt/limits.h"
+
+struct hunt_server_cfg {
+	uint32_t ip_be;      /* our IPv4 address, network order */
+	uint32_t base_port;  /* shard s on UDP port base_port + s */
+	uint32_t n_shards;
+	uint32_t mbufs;      /* mbuf pool size */
+	uint32_t rx_desc;
+	uint32_t tx_desc;
+};
+
+struct hunt_hunt_cfg {
+	uint32_t id;
+	uint32_t world_id;
+	uint32_t clues_per_wave;
+	uint32_t waves;            /* 0: run waves until stopped */
+	uint32_t wave_duration_ms;
+	uint32_t cooldown_ms;
+	uint32_t start_delay_ms;
+	uint64_t answer_seed;
+	uint32_t n_buildings;
+	uint32_t treasures_per_building;
+	uint32_t coins_per_win;
+	uint32_t max_players;
+};
+
+struct hunt_world_cfg {
+	uint32_t id;
+	uint32_t size;       /* tiles are at 0 <= x, y < size */
+	uint32_t loot_tiles;
+	uint64_t loot_seed;
+};
+
+struct hunt_config {
+	struct hunt_server_cfg server;
+	uint32_t n_hunts;
+	uint32_t n_worlds;
+	struct hunt_hunt_cfg hunts[HUNT_HUNTS_MAX];
+	struct hunt_world_cfg worlds[HUNT_WORLDS_MAX];
+};
+
+#define HUNT_CONFIG_ERR_BYTES 256u
+
+/*
+ * Parses config text into cfg (defaults first, then the text, then
+ * cross-checks). Returns 0, or -EINVAL with a message in err naming the line,
+ * the key, the value and the allowed range.
+ */
+int hunt_config_parse(struct hunt_config *cfg, const char *text,
+		      char err[HUNT_CONFIG_ERR_BYTES]);
+
+/* Reads and parses a file; -errno if it cannot be read. */
+int hunt_config_load(struct hunt_config *cfg, const char *path,
+		     char err[HUNT_CONFIG_ERR_BYTES]);
+
+const struct hunt_hunt_cfg *hunt_config_find_hunt(const struct hunt_config *cfg,
+						  uint32_t hunt_id);
+const struct hunt_world_cfg *
+hunt_config_find_world(const struct hunt_config *cfg, uint32_t world_id);
+
+/* The key table, for tests and docs: key i's section, name and bounds.
+ * Returns 0, or -1 when i is past the end. */
+struct hunt_config_key_info {
+	const char *section;
+	const char *name;
+	int is_number;
+	uint64_t min, max;
+};
+int hunt_config_key(unsigned i, struct hunt_config_key_info *out);
+
+/* Writes the key table as a Markdown table (for docs/config.md). */
+void hunt_config_write_doc(void *file);
+
+#endif

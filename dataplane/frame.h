@@ -1,0 +1,59 @@
+/*
+ * Ethernet, ARP, IPv4 and UDP: checking a received frame before anything in
+ * it is trusted, answering ARP for our address, and turning a request frame
+ * into its reply in place. Pure functions over bytes (DPDK's header-only
+ * checksum helpers), so every drop reason is unit-tested without a port.
+ *
+ * Accepted: untagged Ethernet II; IPv4 without options, not fragmented, to
+ * our address, with a correct header checksum; UDP to a shard port, with a
+ * correct or absent checksum. Checksums the port has already verified (mbuf
+ * ol_flags GOOD/BAD) are not computed again.
+ */
+#ifndef HUNT_FRAME_H
+#define HUNT_FRAME_H
+
+#include <stdint.h>
+
+#include "hunt/status.h"
+
+#define HUNT_FRAME_HDR_BYTES (14u + 20u + 8u) /* Ethernet + IPv4 + UDP */
+
+struct hunt_addr {
+	uint8_t mac[6];
+	uint32_t ip_be;
+	uint16_t base_port; /* host order */
+	uint16_t n_shards;
+};
+
+enum hunt_frame_kind {
+	HUNT_FRAME_DROP, /* f->drop says why */
+	HUNT_FRAME_ARP,  /* an ARP request for our address */
+	HUNT_FRAME_UDP,  /* a datagram to a shard port */
+};
+
+struct hunt_frame {
+	uint8_t drop;         /* enum hunt_drop, for DROP */
+	uint16_t dgram_len;   /* UDP payload bytes, at HUNT_FRAME_HDR_BYTES */
+	uint16_t dst_port;    /* host order */
+	uint16_t src_port_be;
+	uint32_t src_ip_be;
+};
+
+/* Classifies a frame of len bytes; ol_flags are the mbuf's RX flags. The
+ * frame is restored to its received bytes before this returns. */
+enum hunt_frame_kind hunt_frame_parse(uint8_t *frame, uint32_t len,
+				      uint64_t ol_flags,
+				      const struct hunt_addr *me,
+				      struct hunt_frame *f);
+
+/* Turns an ARP request (already classified) into our reply; returns its
+ * length (the same as the request's, at least 42). */
+uint32_t hunt_frame_arp_reply(uint8_t *frame, const struct hunt_addr *me);
+
+/* Turns a UDP request frame into the reply carrying dgram_len bytes of UDP
+ * payload (already written at HUNT_FRAME_HDR_BYTES); returns the frame
+ * length. The IPv4 checksum is computed, the UDP checksum left 0. */
+uint32_t hunt_frame_udp_reply(uint8_t *frame, const struct hunt_addr *me,
+			      uint16_t dgram_len);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * The huntd process: what main() builds and hands to the workers, the
+ * telemetry callbacks and the control thread. Written once at start-up;
+ * afterwards only `stop` changes (control thread) and each worker's own
+ * struct (that worker).
+ */
+#ifndef HUNT_HUNTD_H
+#define HUNT_HUNTD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "token.h"
+#include "worker.h"
+
+struct huntd {
+	struct hunt_config *cfg;
+	struct hunt_token_key key;
+	uint16_t port_id;
+	uint32_t n_workers;
+	uint64_t tsc_hz;
+	unsigned flow_rules;
+	int stop;
+	struct hunt_worker *workers[HUNT_WORKERS_MAX];
+};
+
+/* Sum of every worker's counters, ops and status counts. */
+struct hunt_totals {
+	struct hunt_counters ctr;
+	uint64_t ops[HUNT_OP_COUNT];
+	uint64_t status[HUNT_STATUS_COUNT];
+};
+
+void huntd_sum(const struct huntd *d, struct hunt_totals *t);
+
+/* Registers the /hunt/... telemetry commands for d. */
+int huntd_telemetry_register(struct huntd *d);
+
+/* Writes the totals and per-worker counters as one JSON object. */
+void huntd_write_json(const struct huntd *d, FILE *f);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * Hunt state and the wave machine. A hunt moves PENDING -> OPEN ->
+ * COOLDOWN -> OPEN ... and, when `waves` is set, -> FINISHED. A wave closes
+ * at its deadline or as soon as its last clue is won. The previous wave's
+ * clue table is kept beside the current one so a retransmitted claim of a
+ * just-closed wave still gets its original answer; older waves answer
+ * WAVE_CLOSED (a wave lasts seconds; a client retransmits for milliseconds).
+ */
+#include "hunts.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t
+pow2_at_least(uint64_t n)
+{
+	uint32_t p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static uint64_t
+ms_to_ticks(const struct hunt_table *t, uint64_t ms)
+{
+	return ms * t->hz / 1000u;
+}
+
+/* ---- min-heap on next_event_tsc ---- */
+
+static void
+heap_swap(struct hunt_table *t, uint32_t a, uint32_t b)
+{
+	struct hunt_state *x = t->heap[a];
+	t->heap[a] = t->heap[b];
+	t->heap[b] = x;
+	t->heap[a]->heap_idx = a;
+	t->heap[b]->heap_idx = b;
+}
+
+static void
+heap_fix(struct hunt_table *t, uint32_t i)
+{
+	assert(i < t->n_hunts);
+	while (i > 0 && t->heap[(i - 1) / 2]->next_event_tsc >
+				t->heap[i]->next_event_tsc) {
+		heap_swap(t, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < t->n_hunts &&
+		    t->heap[l]->next_event_tsc < t->heap[m]->next_event_tsc)
+			m = l;
+		if (r < t->n_hunts &&
+		    t->heap[r]->next_event_tsc < t->heap[m]->next_event_tsc)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(t, i, m);
+		i = m;
+	}
+}
+
+static void
+schedule(struct hunt_table *t, struct hunt_state *h, uint64_t when)
+{
+	h->next_event_tsc = when;
+	heap_fix(t, h->heap_idx);
+}
+
+/* ---- table ---- */
+
+static int
+hunt_state_init(struct hunt_state *h, const struct hunt_hunt_cfg *hc)
+{
+	memset(h, 0, sizeof(*h));
+	h->cfg = hc;
+	h->state = HUNT_WAVE_PENDING;
+	for (int s = 0; s < 2; s++) {
+		h->clues[s] = calloc(hc->clues_per_wave, sizeof(struct hunt_clue));
+		if (h->clues[s] == NULL)
+			return -ENOMEM;
+	}
+	uint32_t cap = pow2_at_least((uint64_t)hc->max_players * 2);
+	h->members = calloc(cap, sizeof(struct hunt_member));
+	if (h->members == NULL)
+		return -ENOMEM;
+	h->members_mask = cap - 1;
+	return 0;
+}
+
+int
+hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
+		uint32_t worker_idx, uint32_t n_workers, uint64_t now,
+		uint64_t hz)
+{
+	assert(worker_idx < n_workers && hz > 0);
+	memset(t, 0, sizeof(*t));
+	t->hz = hz;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < cfg->n_hunts; i++)
+		if (hunt_owner_of_shard(hunt_shard_of_hunt(cfg->hunts[i].id,
+							   cfg->server.n_shards),
+					n_workers) == worker_idx)
+			n++;
+	t->index_mask = pow2_at_least((uint64_t)n * 2 + 1) - 1;
+	t->hunts = calloc(n ? n : 1, sizeof(*t->hunts));
+	t->heap = calloc(n ? n : 1, sizeof(*t->heap));
+	t->index = calloc(t->index_mask + 1, sizeof(*t->index));
+	if (t->hunts == NULL || t->heap == NULL || t->index == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < cfg->n_hunts; i++) {
+		const struct hunt_hunt_cfg *hc = &cfg->hunts[i];
+		if (hunt_owner_of_shard(hunt_shard_of_hunt(hc->id,
+							   cfg->server.n_shards),
+					n_workers) != worker_idx)
+			continue;
+		struct hunt_state *h = &t->hunts[t->n_hunts];
+		int rc = hunt_state_init(h, hc);
+		if (rc != 0)
+			return rc;
+		uint32_t j = (uint32_t)hunt_mix64(hc->id) & t->index_mask;
+		while (t->index[j] != NULL)
+			j = (j + 1) & t->index_mask;
+		t->index[j] = h;
+		h->heap_idx = t->n_hunts;
+		t->heap[t->n_hunts++] = h;
+		schedule(t, h, now + ms_to_ticks(t, hc->start_delay_ms));
+	}
+	assert(t->n_hunts == n);
+	return 0;
+}
+
+void
+hunt_table_free(struct hunt_table *t)
+{
+	for (uint32_t i = 0; i < t->n_hunts; i++) {
+		free(t->hunts[i].clues[0]);
+		free(t->hunts[i].clues[1]);
+		free(t->hunts[i].members);
+	}
+	free(t->hunts);
+	free(t->heap);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+struct hunt_state *
+hunt_table_find(const struct hunt_table *t, uint32_t hunt_id)
+{
+	uint32_t j = (uint32_t)hunt_mix64(hunt_id) & t->index_mask;
+	for (uint32_t probes = 0; probes <= t->index_mask; probes++) {
+		struct hunt_state *h = t->index[j];
+		if (h == NULL || h->cfg->id == hunt_id)
+			return h;
+		j = (j + 1) & t->index_mask;
+	}
+	return NULL;
+}
+
+/* ---- waves ---- */
+
+static void
+wave_open(struct hunt_table *t, struct hunt_state *h, uint64_t now)
+{
+	const struct hunt_hunt_cfg *hc = h->cfg;
+	h->wave_id++;
+	uint32_t slot = h->wave_id & 1;
+	h->slot_wave[slot] = h->wave_id;
+	for (uint32_t c = 0; c < hc->clues_per_wave; c++) {
+		struct hunt_clue *cl = &h->clues[slot][c];
+		cl->winner_id = 0;
+		hunt_answer_gen(hc->answer_seed, hc->id, h->wave_id, c, cl->answer);
+		cl->loot_item = hunt_clue_loot(hc->id, c);
+	}
+	h->n_won = 0;
+	h->state = HUNT_WAVE_OPEN;
+	h->waves_opened++;
+	schedule(t, h, now + ms_to_ticks(t, hc->wave_duration_ms));
+}
+
+static void
+wave_close(struct hunt_table *t, struct hunt_state *h, uint64_t now)
+{
+	assert(h->state == HUNT_WAVE_OPEN);
+	if (h->cfg->waves != 0 && h->wave_id >= h->cfg->waves) {
+		h->state = HUNT_WAVE_FINISHED;
+		schedule(t, h, UINT64_MAX);
+		return;
+	}
+	h->state = HUNT_WAVE_COOLDOWN;
+	schedule(t, h, now + ms_to_ticks(t, h->cfg->cooldown_ms));
+}
+
+unsigned
+hunt_table_advance(struct hunt_table *t, uint64_t now)
+{
+	unsigned fired = 0;
+	while (t->n_hunts > 0 && t->heap[0]->next_event_tsc <= now) {
+		struct hunt_state *h = t->heap[0];
+		assert(h->state != HUNT_WAVE_FINISHED);
+		if (h->state == HUNT_WAVE_OPEN) {
+			h->waves_closed_deadline++;
+			wave_close(t, h, now);
+		} else {
+			wave_open(t, h, now);
+		}
+		fired++;
+	}
+	return fired;
+}
+
+uint32_t
+hunt_ms_left(const struct hunt_table *t, const struct hunt_state *h,
+	     uint64_t now)
+{
+	if (h->next_event_tsc == UINT64_MAX || h->next_event_tsc <= now)
+		return 0;
+	uint64_t ms = (h->next_event_tsc - now) * 1000u / t->hz;
+	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/* ---- members ---- */
+
+struct hunt_member *
+hunt_member_find(const struct hunt_state *h, uint64_t player_id)
+{
+	uint32_t j = (uint32_t)hunt_mix64(player_id) & h->members_mask;
+	for (uint32_t probes = 0; probes <= h->members_mask; probes++) {
+		struct hunt_member *m = &h->members[j];
+		if (m->player_id == player_id)
+			return m;
+		if (m->player_id == 0)
+			return NULL;
+		j = (j + 1) & h->members_mask;
+	}
+	return NULL;
+}
+
+enum hunt_status
+hunt_member_join(struct hunt_state *h, uint64_t player_id)
+{
+	if (player_id == 0)
+		return HUNT_STATUS_BAD_FIELD;
+	uint32_t j = (uint32_t)hunt_mix64(player_id) & h->members_mask;
+	for (;;) {
+		struct hunt_member *m = &h->members[j];
+		if (m->player_id == player_id)
+			return HUNT_STATUS_OK;
+		if (m->player_id == 0)
+			break;
+		j = (j + 1) & h->members_mask;
+	}
+	/* Table is at least twice max_players, so the probe above ended. */
+	if (h->n_members >= h->cfg->max_players)
+		return HUNT_STATUS_RETRY_LATER;
+	h->members[j].player_id = player_id;
+	h->n_members++;
+	return HUNT_STATUS_OK;
+}
+
+/* ---- claims and buildings ---- */
+
+enum hunt_status
+hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
+	   uint32_t wave_id, uint32_t clue_idx, const uint8_t *answer,
+	   uint32_t answer_len, uint64_t now, uint64_t *winner_id,
+	   uint32_t *loot_item)
+{
+	assert(answer_len <= HUNT_ANSWER_BYTES_MAX);
+	*winner_id = 0;
+	*loot_item = 0;
+	uint32_t slot = wave_id & 1;
+	if (wave_id == 0 || h->slot_wave[slot] != wave_id)
+		return HUNT_STATUS_WAVE_CLOSED;
+	if (clue_idx >= h->cfg->clues_per_wave)
+		return HUNT_STATUS_NO_SUCH_CLUE;
+	struct hunt_clue *c = &h->clues[slot][clue_idx];
+	if (answer_len != HUNT_ANSWER_GEN_BYTES ||
+	    memcmp(answer, c->answer, HUNT_ANSWER_GEN_BYTES) != 0)
+		return HUNT_STATUS_WRONG_ANSWER;
+	if (c->winner_id != 0) {
+		*winner_id = c->winner_id;
+		if (c->winner_id != player_id)
+			return HUNT_STATUS_TAKEN;
+		*loot_item = c->loot_item;
+		return HUNT_STATUS_WON;
+	}
+	if (wave_id != h->wave_id || h->state != HUNT_WAVE_OPEN)
+		return HUNT_STATUS_WAVE_CLOSED;
+	struct hunt_member *m = hunt_member_find(h, player_id);
+	if (m == NULL) /* a valid token implies a JOIN that added the player */
+		return HUNT_STATUS_WRONG_HUNT;
+	c->winner_id = player_id;
+	m->coins += h->cfg->coins_per_win;
+	m->wins++;
+	h->n_won++;
+	assert(h->n_won <= h->cfg->clues_per_wave);
+	if (h->n_won == h->cfg->clues_per_wave) {
+		h->waves_closed_all_won++;
+		wave_close(t, h, now);
+	}
+	*winner_id = player_id;
+	*loot_item = c->loot_item;
+	return HUNT_STATUS_WON;
+}
+
+uint32_t
+hunt_building_open(const struct hunt_state *h, uint32_t building_idx,
+		   uint32_t ids[HUNT_TREASURES_MAX])
+{
+	const struct hunt_hunt_cfg *hc = h->cfg;
+	assert(building_idx < hc->n_buildings);
+	if (h->state != HUNT_WAVE_OPEN)
+		return 0;
+	const struct hunt_clue *clues = h->clues[h->wave_id & 1];
+	uint32_t n = 0;
+	uint32_t first = building_idx * hc->treasures_per_building;
+	for (uint32_t k = 0; k < hc->treasures_per_building; k++) {
+		uint32_t c = first + k;
+		if (c >= hc->clues_per_wave)
+			break;
+		if (clues[c].winner_id == 0)
+			ids[n++] = c;
+	}
+	assert(n <= HUNT_TREASURES_MAX);
+	return n;
+}

@@ -1,0 +1,115 @@
+/*
+ * A worker's hunts: wave state, the clue tables of the current and the
+ * previous wave, and the hunt's members. One worker owns a hunt (the owner of
+ * shard_of_hunt(id)), so every function here runs on that worker alone: plain
+ * memory, no locks, no atomics. All memory is allocated by hunt_table_init
+ * and sized from the config; nothing allocates afterwards.
+ *
+ * Waves are advanced by time (the worker's TSC, passed in as `now`) through a
+ * min-heap of each hunt's next event, so a worker with thousands of hunts
+ * spends one comparison per loop when nothing is due.
+ */
+#ifndef HUNT_HUNTS_H
+#define HUNT_HUNTS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "hunt/content.h"
+#include "hunt/proto.h"
+#include "hunt/status.h"
+
+/* One clue of one wave: 32 bytes, two per cache line. */
+struct hunt_clue {
+	uint64_t winner_id; /* 0 while open */
+	uint8_t answer[HUNT_ANSWER_GEN_BYTES];
+	uint32_t loot_item;
+	uint32_t reserved;
+};
+
+struct hunt_member {
+	uint64_t player_id; /* 0: empty slot */
+	uint64_t coins;
+	uint32_t wins;
+	uint32_t reserved;
+};
+
+struct hunt_state {
+	const struct hunt_hunt_cfg *cfg;
+	uint32_t wave_id;        /* 0 until the first wave opens */
+	uint8_t state;           /* enum hunt_wave_state */
+	uint32_t n_won;          /* clues won in wave_id */
+	uint64_t next_event_tsc; /* OPEN: deadline; PENDING/COOLDOWN: next open */
+	uint32_t heap_idx;
+	uint32_t slot_wave[2];   /* wave whose clues are in clues[w & 1] */
+	struct hunt_clue *clues[2];
+	struct hunt_member *members;
+	uint32_t members_mask;   /* capacity - 1, capacity a power of two */
+	uint32_t n_members;
+	uint64_t waves_opened;   /* counters, read by telemetry */
+	uint64_t waves_closed_all_won;
+	uint64_t waves_closed_deadline;
+};
+
+struct hunt_table {
+	uint64_t hz;               /* ticks per second of `now` */
+	uint32_t n_hunts;
+	struct hunt_state *hunts;  /* [n_hunts] */
+	struct hunt_state **index; /* open addressing by hunt id */
+	uint32_t index_mask;
+	struct hunt_state **heap;  /* min-heap on next_event_tsc */
+};
+
+/*
+ * Builds the table of the hunts that worker_idx of n_workers owns. now and hz
+ * set the clock. Returns 0 or -ENOMEM.
+ */
+int hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
+		    uint32_t worker_idx, uint32_t n_workers, uint64_t now,
+		    uint64_t hz);
+void hunt_table_free(struct hunt_table *t);
+
+struct hunt_state *hunt_table_find(const struct hunt_table *t, uint32_t hunt_id);
+
+/* When the next wave event is due (UINT64_MAX if none). */
+static inline uint64_t
+hunt_table_next_event(const struct hunt_table *t)
+{
+	return t->n_hunts ? t->heap[0]->next_event_tsc : UINT64_MAX;
+}
+
+/* Fires every wave event due at `now`; returns how many fired. */
+unsigned hunt_table_advance(struct hunt_table *t, uint64_t now);
+
+/* Milliseconds from now to the hunt's next event, saturated. */
+uint32_t hunt_ms_left(const struct hunt_table *t, const struct hunt_state *h,
+		      uint64_t now);
+
+/* Adds a player; OK if present or added, RETRY_LATER if the hunt is full. */
+enum hunt_status hunt_member_join(struct hunt_state *h, uint64_t player_id);
+struct hunt_member *hunt_member_find(const struct hunt_state *h,
+				     uint64_t player_id);
+
+/*
+ * The claim decision (design.md, consistency contract). Deterministic from
+ * the clue's state, so a retransmit gets the same answer for the whole wave:
+ *   wave not current or previous  -> WAVE_CLOSED
+ *   clue_idx out of range         -> NO_SUCH_CLUE
+ *   answer wrong                  -> WRONG_ANSWER
+ *   clue won by this player       -> WON (again)
+ *   clue won by another           -> TAKEN, *winner_id set
+ *   wave not open                 -> WAVE_CLOSED
+ *   otherwise                     -> WON: winner recorded, coins credited; the
+ *                                    wave closes when its last clue is won.
+ */
+enum hunt_status hunt_claim(struct hunt_table *t, struct hunt_state *h,
+			    uint64_t player_id, uint32_t wave_id,
+			    uint32_t clue_idx, const uint8_t *answer,
+			    uint32_t answer_len, uint64_t now,
+			    uint64_t *winner_id, uint32_t *loot_item);
+
+/* Fills ids of the building's still-open treasures; returns their number. */
+uint32_t hunt_building_open(const struct hunt_state *h, uint32_t building_idx,
+			    uint32_t ids[HUNT_TREASURES_MAX]);
+
+#endif

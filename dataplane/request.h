@@ -1,0 +1,66 @@
+/*
+ * The hunt protocol above UDP: checking a request (on the worker that
+ * received it, before any handoff) and handling it (on the worker that owns
+ * its shard). Both work on the datagram in place; the reply overwrites the
+ * request. No allocation, no syscall, no lock.
+ */
+#ifndef HUNT_REQUEST_H
+#define HUNT_REQUEST_H
+
+#include <stdint.h>
+
+#include "hunts.h"
+#include "tiles.h"
+#include "token.h"
+
+/* What one worker's handlers touch. Owned and written by that worker only;
+ * counters are read (relaxed, possibly a little stale) by telemetry. */
+struct hunt_engine {
+	struct hunt_table hunts;
+	struct hunt_tiles tiles;
+	const struct hunt_config *cfg;
+	const struct hunt_token_key *key;
+	uint64_t ops[HUNT_OP_COUNT];
+	uint64_t status[HUNT_STATUS_COUNT];
+};
+
+enum hunt_verdict_kind {
+	HUNT_VERDICT_DROP,   /* no reply; count drop */
+	HUNT_VERDICT_REPLY,  /* reply at once with status, header only */
+	HUNT_VERDICT_HANDLE, /* valid: hand to the owner of shard */
+};
+
+struct hunt_verdict {
+	uint8_t kind;   /* enum hunt_verdict_kind */
+	uint8_t drop;   /* enum hunt_drop, for DROP */
+	uint8_t status; /* enum hunt_status, for REPLY */
+	uint32_t shard; /* for HANDLE */
+};
+
+/*
+ * Checks a datagram (UDP payload of len bytes from src) in the order of
+ * docs/protocol.md: length, magic, reply flag, version, body length, op,
+ * JOIN padding, token, op body length. Never writes the datagram.
+ */
+void hunt_request_check(const uint8_t *dgram, uint32_t len, uint32_t src_ip_be,
+			uint16_t src_port_be, const struct hunt_token_key *key,
+			uint32_t n_shards, struct hunt_verdict *v);
+
+/* Turns the request into a header-only reply with status; returns its
+ * length (the header's, never more than the request's). */
+uint16_t hunt_request_reply_error(uint8_t *dgram, uint8_t status);
+
+/*
+ * Handles a checked request on its owner and writes the reply in place.
+ * room is the bytes available from dgram. Returns the reply length.
+ */
+uint16_t hunt_request_handle(struct hunt_engine *e, uint8_t *dgram,
+			     uint32_t room, uint32_t src_ip_be,
+			     uint16_t src_port_be, uint64_t now);
+
+int hunt_engine_init(struct hunt_engine *e, const struct hunt_config *cfg,
+		     const struct hunt_token_key *key, uint32_t worker_idx,
+		     uint32_t n_workers, uint64_t now, uint64_t hz);
+void hunt_engine_free(struct hunt_engine *e);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * Telemetry: /hunt/stats, /hunt/drops, /hunt/worker,<idx> and /hunt/waves,
+ * readable with dpdk-telemetry.py (or any client of the telemetry socket)
+ * until huntctl exists. Callbacks run on DPDK's telemetry thread and only
+ * read worker state (see worker.h for why that is safe).
+ *
+ * DPDK 22.11 telemetry callbacks take no user argument, so the one process
+ * context is kept in tel_ctx: the only mutable file-scope variable in
+ * dataplane/, written once before the commands are registered.
+ */
+#include "huntd.h"
+
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "hunt/proto.h"
+#include "hunt/status.h"
+
+static const struct huntd *tel_ctx;
+
+static void
+add_counters(struct hunt_counters *a, const struct hunt_counters *b)
+{
+	const uint64_t *src = (const uint64_t *)b;
+	uint64_t *dst = (uint64_t *)a;
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void
+huntd_sum(const struct huntd *d, struct hunt_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (uint32_t w = 0; w < d->n_workers; w++) {
+		const struct hunt_worker *wk = d->workers[w];
+		add_counters(&t->ctr, &wk->ctr);
+		for (unsigned i = 0; i < HUNT_OP_COUNT; i++)
+			t->ops[i] += __atomic_load_n(&wk->engine.ops[i], __ATOMIC_RELAXED);
+		for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++)
+			t->status[i] += __atomic_load_n(&wk->engine.status[i], __ATOMIC_RELAXED);
+	}
+}
+
+#define COUNTER_FIELDS(X)                                                     \
+	X(rx_pkts) X(rx_bursts) X(tx_pkts) X(arp_replies) X(error_replies)    \
+	X(steered) X(handed_off) X(handed_in) X(tx_retries) X(busy_cycles)    \
+	X(busy_pkts)
+
+static void
+tel_counters(struct rte_tel_data *dd, const struct hunt_counters *c)
+{
+#define X(f) rte_tel_data_add_dict_u64(dd, #f, c->f);
+	COUNTER_FIELDS(X)
+#undef X
+	rte_tel_data_add_dict_u64(dd, "cycles_per_op",
+				  c->busy_pkts ? c->busy_cycles / c->busy_pkts : 0);
+	uint64_t drops = 0;
+	for (unsigned i = 0; i < HUNT_DROP_COUNT; i++)
+		drops += c->drops[i];
+	rte_tel_data_add_dict_u64(dd, "drops", drops);
+}
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *dd)
+{
+	(void)cmd;
+	(void)params;
+	struct hunt_totals t;
+	huntd_sum(tel_ctx, &t);
+	rte_tel_data_start_dict(dd);
+	rte_tel_data_add_dict_u64(dd, "workers", tel_ctx->n_workers);
+	rte_tel_data_add_dict_u64(dd, "tsc_hz", tel_ctx->tsc_hz);
+	rte_tel_data_add_dict_u64(dd, "flow_rules", tel_ctx->flow_rules);
+	tel_counters(dd, &t.ctr);
+	char name[64];
+	for (unsigned i = 1; i < HUNT_OP_COUNT; i++) {
+		snprintf(name, sizeof(name), "op_%s", hunt_op_name(i));
+		rte_tel_data_add_dict_u64(dd, name, t.ops[i]);
+	}
+	for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++) {
+		snprintf(name, sizeof(name), "status_%s", hunt_status_name(i));
+		rte_tel_data_add_dict_u64(dd, name, t.status[i]);
+	}
+	return 0;
+}
+
+static int
+tel_drops(const char *cmd, const char *params, struct rte_tel_data *dd)
+{
+	(void)cmd;
+	(void)params;
+	struct hunt_totals t;
+	huntd_sum(tel_ctx, &t);
+	rte_tel_data_start_dict(dd);
+	for (unsigned i = 0; i < HUNT_DROP_COUNT; i++)
+		rte_tel_data_add_dict_u64(dd, hunt_drop_name(i), t.ctr.drops[i]);
+	return 0;
+}
+
+static int
+tel_worker(const char *cmd, const char *params, struct rte_tel_data *dd)
+{
+	(void)cmd;
+	char *end = NULL;
+	unsigned long idx = params ? strtoul(params, &end, 10) : ULONG_MAX;
+	if (params == NULL || end == params || idx >= tel_ctx->n_workers)
+		return -1;
+	struct hunt_counters c;
+	memset(&c, 0, sizeof(c));
+	add_counters(&c, &tel_ctx->workers[idx]->ctr);
+	rte_tel_data_start_dict(dd);
+	tel_counters(dd, &c);
+	for (unsigned i = 0; i < HUNT_DROP_COUNT; i++)
+		if (c.drops[i] != 0)
+			rte_tel_data_add_dict_u64(dd, hunt_drop_name(i), c.drops[i]);
+	return 0;
+}
+
+static int
+tel_waves(const char *cmd, const char *params, struct rte_tel_data *dd)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(dd);
+	for (uint32_t w = 0; w < tel_ctx->n_workers; w++) {
+		const struct hunt_table *t = &tel_ctx->workers[w]->engine.hunts;
+		for (uint32_t i = 0; i < t->n_hunts; i++) {
+			const struct hunt_state *h = &t->hunts[i];
+			char name[32], val[128];
+			snprintf(name, sizeof(name), "hunt_%u", h->cfg->id);
+			snprintf(val, sizeof(val),
+				 "worker=%u wave=%u state=%u won=%u/%u members=%u opened=%lu",
+				 w, h->wave_id, h->state, h->n_won,
+				 h->cfg->clues_per_wave, h->n_members,
+				 (unsigned long)h->waves_opened);
+			rte_tel_data_add_dict_string(dd, name, val);
+		}
+	}
+	return 0;
+}
+
+int
+huntd_telemetry_register(struct huntd *d)
+{
+	tel_ctx = d;
+	int rc = rte_telemetry_register_cmd("/hunt/stats", tel_stats,
+					    "huntd totals: packets, ops, status, cycles per op");
+	rc |= rte_telemetry_register_cmd("/hunt/drops", tel_drops, "huntd drops by reason");
+	rc |= rte_telemetry_register_cmd("/hunt/worker", tel_worker,
+					 "one worker's counters. Parameters: int worker_idx");
+	rc |= rte_telemetry_register_cmd("/hunt/waves", tel_waves, "wave state per hunt");
+	return rc;
+}
+
+static void
+json_counters(FILE *f, const struct hunt_counters *c)
+{
+#define X(fl) fprintf(f, "\"" #fl "\":%lu,", (unsigned long)c->fl);
+	COUNTER_FIELDS(X)
+#undef X
+	fprintf(f, "\"drops\":{");
+	for (unsigned i = 0; i < HUNT_DROP_COUNT; i++)
+		fprintf(f, "%s\"%s\":%lu", i ? "," : "", hunt_drop_name(i),
+			(unsigned long)c->drops[i]);
+	fprintf(f, "}");
+}
+
+void
+huntd_write_json(const struct huntd *d, FILE *f)
+{
+	struct hunt_totals t;
+	huntd_sum(d, &t);
+	fprintf(f, "{\"workers\":%u,\"tsc_hz\":%lu,\"cycles_per_op\":%lu,\"total\":{",
+		d->n_workers, (unsigned long)d->tsc_hz,
+		(unsigned long)(t.ctr.busy_pkts ? t.ctr.busy_cycles / t.ctr.busy_pkts : 0));
+	json_counters(f, &t.ctr);
+	fprintf(f, "},\"ops\":{");
+	for (unsigned i = 1; i < HUNT_OP_COUNT; i++)
+		fprintf(f, "%s\"%s\":%lu", i > 1 ? "," : "", hunt_op_name(i),
+			(unsigned long)t.ops[i]);
+	fprintf(f, "},\"status\":{");
+	for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++)
+		fprintf(f, "%s\"%s\":%lu", i ? "," : "", hunt_status_name(i),
+			(unsigned long)t.status[i]);
+	fprintf(f, "},\"per_worker\":[");
+	for (uint32_t w = 0; w < d->n_workers; w++) {
+		fprintf(f, "%s{", w ? "," : "");
+		json_counters(f, &d->workers[w]->ctr);
+		fprintf(f, "}");
+	}
+	fprintf(f, "],\"hunts\":[");
+	int first = 1;
+	for (uint32_t w = 0; w < d->n_workers; w++) {
+		const struct hunt_table *ht = &d->workers[w]->engine.hunts;
+		for (uint32_t i = 0; i < ht->n_hunts; i++) {
+			const struct hunt_state *h = &ht->hunts[i];
+			fprintf(f,
+				"%s{\"id\":%u,\"worker\":%u,\"wave\":%u,\"state\":%u,"
+				"\"won\":%u,\"members\":%u,\"waves_opened\":%lu,"
+				"\"closed_all_won\":%lu,\"closed_deadline\":%lu}",
+				first ? "" : ",", h->cfg->id, w, h->wave_id, h->state,
+				h->n_won, h->n_members, (unsigned long)h->waves_opened,
+				(unsigned long)h->waves_closed_all_won,
+				(unsigned long)h->waves_closed_deadline);
+			first = 0;
+		}
+	}
+	fprintf(f, "]}\n");
+}

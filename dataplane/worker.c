@@ -1,0 +1,195 @@
+/*
+ * The worker loop. Per poll: fire due wave events (one compare when none
+ * is due), drain the handoff rings from peers, take one RX burst, process it
+ * (prefetching the next frames), flush handoffs and transmit once. A full TX
+ * ring is retried HUNT_TX_RETRY_MAX times, then the rest is dropped and
+ * counted, so the loop never stalls.
+ */
+#include "worker.h"
+
+#include <assert.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+#include <rte_prefetch.h>
+
+#include "hunt/proto.h"
+#include "hunt/shard.h"
+
+struct burst {
+	struct rte_mbuf *tx[2 * HUNT_BURST_MAX + HUNT_WORKERS_MAX * HUNT_BURST_MAX];
+	uint32_t n_tx;
+	struct rte_mbuf *to[HUNT_WORKERS_MAX][HUNT_BURST_MAX];
+	uint32_t n_to[HUNT_WORKERS_MAX];
+};
+
+static void
+queue_tx(struct burst *b, struct rte_mbuf *m, uint32_t frame_len)
+{
+	assert(b->n_tx < RTE_DIM(b->tx));
+	m->data_len = (uint16_t)frame_len;
+	m->pkt_len = frame_len;
+	b->tx[b->n_tx++] = m;
+}
+
+/* Handles a checked request that this worker owns; replies in place. */
+static void
+handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
+	     const struct hunt_frame *f, uint64_t now)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t room = (uint32_t)(m->buf_len - m->data_off) - HUNT_FRAME_HDR_BYTES;
+	uint16_t len = hunt_request_handle(&w->engine, frame + HUNT_FRAME_HDR_BYTES,
+					   room, f->src_ip_be, f->src_port_be, now);
+	queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+}
+
+static void
+process(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t now)
+{
+	if (m->nb_segs != 1)
+		return hunt_worker_drop(w, m, HUNT_DROP_MBUF_SEGMENTED);
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct hunt_frame f;
+	switch (hunt_frame_parse(frame, m->data_len, m->ol_flags, &w->addr, &f)) {
+	case HUNT_FRAME_DROP:
+		return hunt_worker_drop(w, m, f.drop);
+	case HUNT_FRAME_ARP:
+		w->ctr.arp_replies++;
+		return queue_tx(b, m, hunt_frame_arp_reply(frame, &w->addr));
+	case HUNT_FRAME_UDP:
+		break;
+	}
+	uint8_t *dgram = frame + HUNT_FRAME_HDR_BYTES;
+	struct hunt_verdict v;
+	hunt_request_check(dgram, f.dgram_len, f.src_ip_be, f.src_port_be,
+			   w->engine.key, w->addr.n_shards, &v);
+	if (v.kind == HUNT_VERDICT_DROP)
+		return hunt_worker_drop(w, m, v.drop);
+	if (v.kind == HUNT_VERDICT_REPLY) {
+		w->ctr.error_replies++;
+		w->engine.status[v.status]++;
+		uint16_t len = hunt_request_reply_error(dgram, v.status);
+		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+	}
+	uint32_t owner = hunt_owner_of_shard(v.shard, w->n_workers);
+	if (owner == w->idx) {
+		w->ctr.steered++;
+		return handle_owned(w, b, m, &f, now);
+	}
+	assert(b->n_to[owner] < HUNT_BURST_MAX);
+	b->to[owner][b->n_to[owner]++] = m;
+}
+
+/* Requests from peers were checked by the receiver: only the addresses are
+ * needed again, at fixed offsets (no IP options were accepted). */
+static void
+peek_addrs(struct rte_mbuf *m, struct hunt_frame *f)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, 14);
+	const struct rte_udp_hdr *udp = (const void *)(ip + 1);
+	f->src_ip_be = ip->src_addr;
+	f->src_port_be = udp->src_port;
+}
+
+static unsigned
+drain_peers(struct hunt_worker *w, struct burst *b, uint64_t now)
+{
+	unsigned total = 0;
+	for (uint32_t p = 0; p < w->n_workers; p++) {
+		if (w->ring_from[p] == NULL)
+			continue;
+		struct rte_mbuf *in[HUNT_BURST_MAX];
+		unsigned n = rte_ring_sc_dequeue_burst(w->ring_from[p], (void **)in,
+						       HUNT_BURST_MAX, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			struct hunt_frame f;
+			peek_addrs(in[i], &f);
+			handle_owned(w, b, in[i], &f, now);
+		}
+		w->ctr.handed_in += n;
+		total += n;
+	}
+	return total;
+}
+
+static void
+flush_handoffs(struct hunt_worker *w, struct burst *b)
+{
+	for (uint32_t p = 0; p < w->n_workers; p++) {
+		uint32_t n = b->n_to[p];
+		if (n == 0)
+			continue;
+		unsigned sent = rte_ring_sp_enqueue_burst(w->ring_to[p],
+							  (void **)b->to[p], n, NULL);
+		w->ctr.handed_off += sent;
+		for (uint32_t i = sent; i < n; i++)
+			hunt_worker_drop(w, b->to[p][i], HUNT_DROP_HANDOFF_FULL);
+		b->n_to[p] = 0;
+	}
+}
+
+static void
+flush_tx(struct hunt_worker *w, struct burst *b)
+{
+	uint32_t sent = 0;
+	for (uint32_t tries = 0; sent < b->n_tx && tries <= HUNT_TX_RETRY_MAX; tries++) {
+		if (tries > 0)
+			w->ctr.tx_retries++;
+		sent += rte_eth_tx_burst(w->port_id, w->queue_id, b->tx + sent,
+					 (uint16_t)(b->n_tx - sent));
+	}
+	w->ctr.tx_pkts += sent;
+	for (uint32_t i = sent; i < b->n_tx; i++)
+		hunt_worker_drop(w, b->tx[i], HUNT_DROP_TX_FULL);
+	b->n_tx = 0;
+}
+
+unsigned
+hunt_worker_poll(struct hunt_worker *w, uint64_t now)
+{
+	struct burst b;
+	b.n_tx = 0;
+	for (uint32_t p = 0; p < w->n_workers; p++)
+		b.n_to[p] = 0;
+	if (now >= hunt_table_next_event(&w->engine.hunts))
+		hunt_table_advance(&w->engine.hunts, now);
+	unsigned done = drain_peers(w, &b, now);
+	struct rte_mbuf *rx[HUNT_BURST_MAX];
+	uint16_t n = rte_eth_rx_burst(w->port_id, w->queue_id, rx, HUNT_BURST_MAX);
+	if (n > 0) {
+		w->ctr.rx_pkts += n;
+		w->ctr.rx_bursts++;
+		for (uint16_t i = 0; i < n && i < 4; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(rx[i], void *));
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 4 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(rx[i + 4], void *));
+			process(w, &b, rx[i], now);
+		}
+		flush_handoffs(w, &b);
+	}
+	done += n;
+	if (b.n_tx > 0)
+		flush_tx(w, &b);
+	return done;
+}
+
+int
+hunt_worker_main(void *arg)
+{
+	struct hunt_worker *w = arg;
+	assert(w != NULL && w->idx < w->n_workers);
+	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+		uint64_t start = rte_rdtsc();
+		unsigned n = hunt_worker_poll(w, start);
+		if (n > 0) {
+			w->ctr.busy_cycles += rte_rdtsc() - start;
+			w->ctr.busy_pkts += n;
+		}
+	}
+	return 0;
+}

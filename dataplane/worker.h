@@ -1,0 +1,70 @@
+/*
+ * A worker lcore: it polls its own RX queue, checks every frame, handles the
+ * requests whose shard it owns, hands the others to their owner over an SPSC
+ * ring, and transmits on its own TX queue. struct hunt_worker is everything
+ * one worker touches; it is passed in, never found through rte_lcore_id().
+ *
+ * Threads: the worker is the only writer of everything in its struct after
+ * launch. Telemetry (another thread) reads counters and wave state without
+ * locks; 64-bit aligned loads do not tear on x86-64 or aarch64, so a reader
+ * sees each counter at some recent value (sums across counters can be a
+ * burst apart). `stop` is written by the control thread (release) and read
+ * by the worker (relaxed, once per loop).
+ */
+#ifndef HUNT_WORKER_H
+#define HUNT_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "frame.h"
+#include "hunt/limits.h"
+#include "request.h"
+
+struct hunt_counters {
+	uint64_t rx_pkts;      /* frames received from the port */
+	uint64_t rx_bursts;    /* non-empty rx bursts */
+	uint64_t tx_pkts;      /* frames the port accepted */
+	uint64_t arp_replies;
+	uint64_t error_replies; /* header-only errors sent by the receiver */
+	uint64_t steered;      /* valid requests received by their owner */
+	uint64_t handed_off;   /* valid requests sent to their owner */
+	uint64_t handed_in;    /* requests received from other workers */
+	uint64_t tx_retries;
+	uint64_t busy_cycles;  /* TSC spent on non-empty polls */
+	uint64_t busy_pkts;    /* frames taken in by those polls */
+	uint64_t drops[HUNT_DROP_COUNT];
+};
+
+struct hunt_worker {
+	uint32_t idx;
+	uint32_t n_workers;
+	uint16_t port_id;
+	uint16_t queue_id;
+	struct hunt_addr addr;
+	const int *stop;
+	struct rte_ring *ring_to[HUNT_WORKERS_MAX];   /* me -> peer (SP) */
+	struct rte_ring *ring_from[HUNT_WORKERS_MAX]; /* peer -> me (SC) */
+	struct hunt_engine engine;
+	struct hunt_counters ctr __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* lcore entry point; arg is the struct hunt_worker. Returns 0. */
+int hunt_worker_main(void *arg);
+
+/* One poll of the worker's queue and rings at time now; returns frames
+ * taken in (from the port and from peers). The loop calls this; tests may call it directly. */
+unsigned hunt_worker_poll(struct hunt_worker *w, uint64_t now);
+
+/* Counts a drop; every drop goes through here. */
+static inline void
+hunt_worker_drop(struct hunt_worker *w, struct rte_mbuf *m, enum hunt_drop d)
+{
+	w->ctr.drops[d]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif

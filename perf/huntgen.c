@@ -1,0 +1,911 @@
+/*
+ * huntgen: plays thousands of hunters against huntd over a DPDK port
+ * (memif client, or a real port) and checks every answer.
+ *
+ *   huntgen [EAL options] -- --config FILE [options]   (--help lists them)
+ *
+ * Given huntd's config it knows the hunts, their answers and the server's
+ * address. It resolves the server's MAC with ARP, JOINs every hunter, then
+ * sends a mix of DIG, ENTER, WAVE_STATE and CLAIM (right and wrong answers,
+ * duplicates), each to its shard's UDP port, closed loop (a fixed number
+ * outstanding) or open loop (a target rate). Lost requests are retransmitted
+ * with the same request id. It reports as failures: two different winners of
+ * one (wave, clue); a WON for a wrong answer; a TAKEN naming a winner that
+ * was never acknowledged (or another one); replies to request ids it never
+ * sent; a reply larger than its request before JOIN; requests unanswered
+ * after every retry; and not reaching the wave target.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "config.h"
+#include "port.h"
+#include "hist.h"
+#include "hunt/content.h"
+#include "hunt/proto.h"
+#include "hunt/shard.h"
+#include "hunt/status.h"
+
+#define GEN_FRAME_MAX 128u
+#define GEN_WAVE_ROWS 4u
+
+struct opts {
+	const char *config;
+	const char *server_prefix;
+	uint32_t hunters_per_clue;
+	uint32_t outstanding;
+	uint64_t rate;
+	double duration_s;
+	uint32_t waves;
+	uint32_t mix[HUNT_OP_COUNT];
+	uint32_t wrong_pct, dup_pct, missteer_pct;
+	uint32_t timeout_ms, retries;
+	uint32_t gen_ip_be;
+	uint16_t queues;
+	int json;
+};
+
+struct hunter {
+	uint64_t player_id;
+	uint64_t token;
+	uint32_t hunt_idx;
+	uint32_t clue_idx;
+	uint16_t src_port;
+	uint8_t joined;
+};
+
+struct wave_row {
+	uint32_t wave_id;
+	uint64_t *winner; /* [clues] acknowledged winner */
+	uint64_t *named;  /* [clues] winner named by a TAKEN before any WON */
+};
+
+struct hunt_view {
+	const struct hunt_hunt_cfg *cfg;
+	uint32_t wave_id;
+	uint8_t state;
+	struct wave_row rows[GEN_WAVE_ROWS];
+};
+
+struct slot {
+	uint64_t seq; /* request id; 0 when free */
+	uint64_t first_tsc, sent_tsc;
+	uint32_t hunter;
+	uint32_t wave_id, clue_idx;
+	uint8_t op, tries, right, in_use;
+	uint16_t frame_len, queue;
+	uint8_t frame[GEN_FRAME_MAX];
+};
+
+struct results {
+	uint64_t sent, retransmits, duplicates, replies, late_replies, late_won, wins_acked;
+	uint64_t ops[HUNT_OP_COUNT], status[HUNT_STATUS_COUNT];
+	uint64_t double_winners, won_wrong_answer, taken_unknown_winner,
+		taken_other_winner, unknown_replies, amplified, wrong_port,
+		bad_replies, timeouts, no_slot;
+	struct hist lat_ns;
+};
+
+struct gen {
+	struct opts o;
+	struct hunt_config *cfg;
+	uint16_t port;
+	struct rte_mempool *pool;
+	struct rte_ether_addr mac, server_mac;
+	uint64_t hz;
+	uint32_t n_hunters;
+	struct hunter *hunters;
+	struct hunt_view *hunts;
+	uint32_t n_slots, slot_mask, slot_bits, n_free, sweep;
+	struct slot *slots;
+	uint32_t *free_slots;
+	uint64_t next_seq;
+	uint64_t rng;
+	uint32_t outstanding;
+	struct rte_mbuf *tx[HUNT_BURST_MAX];
+	uint16_t n_tx[8];
+	struct rte_mbuf *txq[8][HUNT_BURST_MAX];
+	struct results r;
+};
+
+static uint64_t
+rnd(struct gen *g)
+{
+	g->rng += 0x9e3779b97f4a7c15ull;
+	return hunt_mix64(g->rng);
+}
+
+/* ---- frames ---- */
+
+static void
+flush_tx(struct gen *g)
+{
+	for (uint16_t q = 0; q < g->o.queues; q++) {
+		uint16_t n = g->n_tx[q], sent = 0;
+		for (int tries = 0; sent < n && tries < 1000; tries++)
+			sent += rte_eth_tx_burst(g->port, q, g->txq[q] + sent, n - sent);
+		for (uint16_t i = sent; i < n; i++)
+			rte_pktmbuf_free(g->txq[q][i]); /* counted as loss by timeouts */
+		g->n_tx[q] = 0;
+	}
+}
+
+static void
+send_frame(struct gen *g, const uint8_t *frame, uint16_t len, uint16_t q)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(g->pool);
+	if (m == NULL)
+		return; /* the request times out and is retransmitted */
+	memcpy(rte_pktmbuf_append(m, len), frame, len);
+	g->txq[q][g->n_tx[q]++] = m;
+	if (g->n_tx[q] == HUNT_BURST_MAX)
+		flush_tx(g);
+}
+
+static uint16_t
+build_frame(struct gen *g, uint8_t *frame, uint16_t src_port, uint16_t dst_port,
+	    const void *payload, uint16_t len)
+{
+	struct rte_ether_hdr *eth = (void *)frame;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	struct rte_udp_hdr *udp = (void *)(ip + 1);
+	eth->dst_addr = g->server_mac;
+	eth->src_addr = g->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + len));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = g->o.gen_ip_be;
+	ip->dst_addr = g->cfg->server.ip_be;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(src_port);
+	udp->dst_port = rte_cpu_to_be_16(dst_port);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, payload, len);
+	return (uint16_t)(14 + sizeof(*ip) + sizeof(*udp) + len);
+}
+
+static int
+resolve_server(struct gen *g)
+{
+	uint8_t frame[64];
+	memset(frame, 0, sizeof(frame));
+	struct rte_ether_hdr *eth = (void *)frame;
+	struct rte_arp_hdr *a = (void *)(eth + 1);
+	memset(&eth->dst_addr, 0xff, 6);
+	eth->src_addr = g->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = 6;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	a->arp_data.arp_sha = g->mac;
+	a->arp_data.arp_sip = g->o.gen_ip_be;
+	a->arp_data.arp_tip = g->cfg->server.ip_be;
+	uint64_t deadline = rte_rdtsc() + 10 * g->hz, next = 0;
+	while (rte_rdtsc() < deadline) {
+		if (rte_rdtsc() >= next) {
+			send_frame(g, frame, 60, 0);
+			flush_tx(g);
+			next = rte_rdtsc() + g->hz / 10;
+		}
+		struct rte_mbuf *rx[HUNT_BURST_MAX];
+		uint16_t n = rte_eth_rx_burst(g->port, 0, rx, HUNT_BURST_MAX);
+		int found = 0;
+		for (uint16_t i = 0; i < n; i++) {
+			const struct rte_ether_hdr *e = rte_pktmbuf_mtod(rx[i], void *);
+			const struct rte_arp_hdr *r = (const void *)(e + 1);
+			if (!found && rx[i]->data_len >= 42 &&
+			    e->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
+			    r->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY) &&
+			    r->arp_data.arp_sip == g->cfg->server.ip_be) {
+				g->server_mac = r->arp_data.arp_sha;
+				found = 1;
+			}
+			rte_pktmbuf_free(rx[i]);
+		}
+		if (found)
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+/* ---- requests ---- */
+
+static struct slot *
+slot_get(struct gen *g)
+{
+	if (g->n_free == 0) {
+		g->r.no_slot++;
+		return NULL;
+	}
+	uint32_t idx = g->free_slots[--g->n_free];
+	struct slot *s = &g->slots[idx];
+	s->in_use = 1;
+	s->tries = 0;
+	s->seq = (++g->next_seq << g->slot_bits) | idx; /* the request id */
+	g->outstanding++;
+	return s;
+}
+
+static void
+slot_put(struct gen *g, struct slot *s)
+{
+	s->in_use = 0;
+	g->free_slots[g->n_free++] = (uint32_t)(s - g->slots);
+	g->outstanding--;
+}
+
+static void
+transmit(struct gen *g, struct slot *s, uint64_t now)
+{
+	s->sent_tsc = now;
+	if (s->tries++ == 0)
+		s->first_tsc = now;
+	else
+		g->r.retransmits++;
+	g->r.sent++;
+	send_frame(g, s->frame, s->frame_len, s->queue);
+}
+
+/* Fills the header and body and sends; body_len is the op's request size. */
+static void
+issue(struct gen *g, uint32_t hi, uint8_t op, const void *body, uint16_t body_len,
+      uint32_t shard, uint64_t now, struct slot *s)
+{
+	const struct hunter *h = &g->hunters[hi];
+	uint8_t dgram[GEN_FRAME_MAX];
+	struct hunt_hdr *hd = (void *)dgram;
+	memset(hd, 0, sizeof(*hd));
+	hd->magic = HUNT_MAGIC;
+	hd->version = HUNT_VERSION;
+	hd->op = op;
+	hd->body_len = body_len;
+	hd->hunt_id = g->hunts[h->hunt_idx].cfg->id;
+	hd->req_id = s->seq;
+	hd->player_id = h->player_id;
+	hd->token = op == HUNT_OP_JOIN ? 0 : h->token;
+	memcpy(hd + 1, body, body_len);
+	s->hunter = hi;
+	s->op = op;
+	s->queue = (uint16_t)(shard % g->o.queues);
+	if (g->o.queues > 1 && rnd(g) % 100 < g->o.missteer_pct)
+		s->queue = (uint16_t)((s->queue + 1) % g->o.queues);
+	s->frame_len = build_frame(g, s->frame, h->src_port,
+				   (uint16_t)(g->cfg->server.base_port + shard), dgram,
+				   (uint16_t)(sizeof(*hd) + body_len));
+	g->r.ops[op]++;
+	transmit(g, s, now);
+}
+
+static void
+issue_join(struct gen *g, uint32_t hi, uint64_t now)
+{
+	struct slot *s = slot_get(g);
+	if (s == NULL)
+		return;
+	struct hunt_join_req b;
+	memset(&b, 0, sizeof(b));
+	uint32_t hunt_id = g->hunts[g->hunters[hi].hunt_idx].cfg->id;
+	issue(g, hi, HUNT_OP_JOIN, &b, sizeof(b),
+	      hunt_shard_of_hunt(hunt_id, g->cfg->server.n_shards), now, s);
+}
+
+static void
+issue_claim(struct gen *g, uint32_t hi, const struct hunt_view *hv, int right,
+	    uint64_t now)
+{
+	struct slot *s = slot_get(g);
+	if (s == NULL)
+		return;
+	const struct hunter *h = &g->hunters[hi];
+	struct hunt_claim_req b;
+	memset(&b, 0, sizeof(b));
+	b.wave_id = hv->wave_id;
+	b.clue_idx = h->clue_idx;
+	b.answer_len = HUNT_ANSWER_GEN_BYTES;
+	hunt_answer_gen(hv->cfg->answer_seed, hv->cfg->id, hv->wave_id, h->clue_idx, b.answer);
+	if (!right)
+		b.answer[0] ^= 0x20; /* a near miss: same length, one letter off */
+	s->wave_id = b.wave_id;
+	s->clue_idx = b.clue_idx;
+	s->right = (uint8_t)right;
+	issue(g, hi, HUNT_OP_CLAIM, &b, sizeof(b),
+	      hunt_shard_of_hunt(hv->cfg->id, g->cfg->server.n_shards), now, s);
+}
+
+static void
+issue_simple(struct gen *g, uint32_t hi, uint8_t op, uint64_t now)
+{
+	const struct hunter *h = &g->hunters[hi];
+	const struct hunt_view *hv = &g->hunts[h->hunt_idx];
+	uint32_t n_shards = g->cfg->server.n_shards;
+	struct slot *s = slot_get(g);
+	if (s == NULL)
+		return;
+	if (op == HUNT_OP_DIG) {
+		const struct hunt_world_cfg *w = hunt_config_find_world(g->cfg, hv->cfg->world_id);
+		struct hunt_dig_req b = {.world_id = w->id,
+					 .x = (int32_t)(rnd(g) % w->size),
+					 .y = (int32_t)(rnd(g) % w->size)};
+		issue(g, hi, op, &b, sizeof(b), hunt_shard_of_tile(b.world_id, b.x, b.y, n_shards), now, s);
+	} else if (op == HUNT_OP_ENTER && hv->cfg->n_buildings > 0) {
+		struct hunt_enter_req b = {.building_idx = (uint32_t)(rnd(g) % hv->cfg->n_buildings)};
+		issue(g, hi, op, &b, sizeof(b), hunt_shard_of_hunt(hv->cfg->id, n_shards), now, s);
+	} else {
+		issue(g, hi, HUNT_OP_WAVE_STATE, NULL, 0, hunt_shard_of_hunt(hv->cfg->id, n_shards), now, s);
+	}
+}
+
+static void
+issue_next(struct gen *g, uint64_t now)
+{
+	uint32_t hi = (uint32_t)(rnd(g) % g->n_hunters);
+	const struct hunt_view *hv = &g->hunts[g->hunters[hi].hunt_idx];
+	uint32_t total = 0;
+	for (unsigned i = 1; i < HUNT_OP_COUNT; i++)
+		total += g->o.mix[i];
+	uint32_t pick = (uint32_t)(rnd(g) % total);
+	unsigned op = 1;
+	while (pick >= g->o.mix[op])
+		pick -= g->o.mix[op++];
+	if (op == HUNT_OP_CLAIM && hv->state == HUNT_WAVE_OPEN) {
+		int right = rnd(g) % 100 >= g->o.wrong_pct;
+		issue_claim(g, hi, hv, right, now);
+		if (rnd(g) % 100 < g->o.dup_pct) {
+			g->r.duplicates++;
+			issue_claim(g, hi, hv, right, now);
+		}
+		return;
+	}
+	issue_simple(g, hi, op == HUNT_OP_CLAIM || op == HUNT_OP_JOIN ? HUNT_OP_WAVE_STATE : (uint8_t)op, now);
+}
+
+/* ---- replies ---- */
+
+static struct wave_row *
+wave_row(struct gen *g, struct hunt_view *hv, uint32_t wave_id)
+{
+	struct wave_row *row = &hv->rows[wave_id % GEN_WAVE_ROWS];
+	if (row->wave_id == wave_id)
+		return row;
+	if (row->wave_id > wave_id)
+		return NULL; /* older than the rows kept */
+	for (uint32_t c = 0; c < hv->cfg->clues_per_wave; c++) {
+		if (row->named[c] != 0 && row->winner[c] == 0)
+			g->r.taken_unknown_winner++;
+		row->named[c] = row->winner[c] = 0;
+	}
+	row->wave_id = wave_id;
+	return row;
+}
+
+static void
+see_wave(struct hunt_view *hv, uint32_t wave_id, uint8_t state)
+{
+	static const uint8_t rank[] = {0, 1, 2, 2};
+	if (wave_id > hv->wave_id || (wave_id == hv->wave_id && rank[state] > rank[hv->state])) {
+		hv->wave_id = wave_id;
+		hv->state = state;
+	}
+}
+
+static void
+on_claim(struct gen *g, struct slot *s, const struct hunt_hdr *hd, const void *body)
+{
+	const struct hunter *h = &g->hunters[s->hunter];
+	struct hunt_view *hv = &g->hunts[h->hunt_idx];
+	const struct hunt_claim_reply *r = body;
+	if (hd->body_len < sizeof(*r))
+		return;
+	if (hd->status == HUNT_STATUS_WAVE_CLOSED) {
+		see_wave(hv, s->wave_id, HUNT_WAVE_COOLDOWN);
+		return;
+	}
+	if (hd->status != HUNT_STATUS_WON && hd->status != HUNT_STATUS_TAKEN)
+		return;
+	if (hd->status == HUNT_STATUS_WON && !s->right)
+		g->r.won_wrong_answer++;
+	struct wave_row *row = wave_row(g, hv, s->wave_id);
+	if (row == NULL)
+		return;
+	uint32_t c = s->clue_idx;
+	if (hd->status == HUNT_STATUS_WON) {
+		if (row->winner[c] != 0 && row->winner[c] != h->player_id)
+			g->r.double_winners++;
+		if (row->named[c] != 0 && row->named[c] != h->player_id)
+			g->r.taken_other_winner++;
+		if (row->winner[c] == 0)
+			g->r.wins_acked++;
+		row->winner[c] = h->player_id;
+	} else if (row->winner[c] != 0) {
+		if (row->winner[c] != r->winner_id)
+			g->r.taken_other_winner++;
+	} else if (row->named[c] == 0) {
+		row->named[c] = r->winner_id;
+	} else if (row->named[c] != r->winner_id) {
+		g->r.taken_other_winner++;
+	}
+}
+
+static void
+on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_port, uint64_t now)
+{
+	if (len < sizeof(*hd) || hd->magic != HUNT_MAGIC || !(hd->flags & HUNT_FLAG_REPLY) ||
+	    hd->body_len != len - sizeof(*hd) || hd->status >= HUNT_STATUS_COUNT) {
+		g->r.bad_replies++;
+		return;
+	}
+	uint64_t seq = hd->req_id >> g->slot_bits;
+	if (seq == 0 || seq > g->next_seq) {
+		g->r.unknown_replies++;
+		return;
+	}
+	struct slot *s = &g->slots[hd->req_id & g->slot_mask];
+	if (!s->in_use || s->seq != hd->req_id) {
+		g->r.late_replies++; /* answer to a retransmit already answered */
+		g->r.late_won += hd->status == HUNT_STATUS_WON;
+		return;
+	}
+	g->r.replies++;
+	g->r.status[hd->status]++;
+	hist_add(&g->r.lat_ns, (now - s->first_tsc) * 1000000000ull / g->hz);
+	const struct rte_udp_hdr *sent_udp = (const void *)(s->frame + 34);
+	if (src_port != rte_be_to_cpu_16(sent_udp->dst_port))
+		g->r.wrong_port++;
+	if (len > s->frame_len - 42 && (s->op == HUNT_OP_JOIN || hd->status != HUNT_STATUS_OK) &&
+	    s->op != HUNT_OP_CLAIM)
+		g->r.amplified++;
+	struct hunter *h = &g->hunters[s->hunter];
+	struct hunt_view *hv = &g->hunts[h->hunt_idx];
+	const uint8_t *body = (const uint8_t *)(hd + 1);
+	if (s->op == HUNT_OP_JOIN && hd->status == HUNT_STATUS_OK) {
+		const struct hunt_join_reply *r = (const void *)body;
+		h->token = hd->token;
+		h->joined = 1;
+		see_wave(hv, r->wave_id, r->wave_state);
+	} else if (s->op == HUNT_OP_WAVE_STATE && hd->status == HUNT_STATUS_OK) {
+		const struct hunt_wave_reply *r = (const void *)body;
+		see_wave(hv, r->wave_id, r->state);
+	} else if (s->op == HUNT_OP_CLAIM) {
+		on_claim(g, s, hd, body);
+	}
+	slot_put(g, s);
+}
+
+static void
+poll_rx(struct gen *g, uint64_t now)
+{
+	for (uint16_t q = 0; q < g->o.queues; q++) {
+		struct rte_mbuf *rx[HUNT_BURST_MAX];
+		uint16_t n = rte_eth_rx_burst(g->port, q, rx, HUNT_BURST_MAX);
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *f = rte_pktmbuf_mtod(rx[i], const uint8_t *);
+			const struct rte_ether_hdr *eth = (const void *)f;
+			const struct rte_ipv4_hdr *ip = (const void *)(eth + 1);
+			const struct rte_udp_hdr *udp = (const void *)(ip + 1);
+			if (rx[i]->data_len >= 42 + sizeof(struct hunt_hdr) &&
+			    eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+			    ip->next_proto_id == IPPROTO_UDP) {
+				uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - 8);
+				if (len + 42u <= rx[i]->data_len)
+					on_reply(g, (const void *)(udp + 1), len,
+						 rte_be_to_cpu_16(udp->src_port), now);
+				else
+					g->r.bad_replies++;
+			}
+			rte_pktmbuf_free(rx[i]);
+		}
+	}
+}
+
+/* Retransmits or gives up on a few slots per call (a sweep, not a scan). */
+static void
+sweep_timeouts(struct gen *g, uint64_t now)
+{
+	uint64_t timeout = g->o.timeout_ms * g->hz / 1000;
+	for (int k = 0; k < 8; k++) {
+		struct slot *s = &g->slots[g->sweep++ & g->slot_mask];
+		if (!s->in_use || now - s->sent_tsc < timeout)
+			continue;
+		if (s->tries > g->o.retries) {
+			g->r.timeouts++;
+			slot_put(g, s);
+		} else {
+			transmit(g, s, now);
+		}
+	}
+}
+
+/* ---- set-up, run, report ---- */
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: huntgen [EAL options] -- --config FILE [options]\n"
+		"  --hunters-per-clue N   hunters per clue of each hunt (50)\n"
+		"  --outstanding N        closed loop: requests in flight (256)\n"
+		"  --rate PPS             open loop: requests per second (0: closed loop)\n"
+		"  --duration S           stop after S seconds (30)\n"
+		"  --waves N              stop when every hunt has completed N waves (0: duration only)\n"
+		"  --mix D:E:W:C          weights of DIG, ENTER, WAVE_STATE, CLAIM (40:20:10:30)\n"
+		"  --wrong-pct P          claims with a wrong answer (30)\n"
+		"  --dup-pct P            claims sent twice with two request ids (5)\n"
+		"  --missteer-pct P       requests sent to a queue their shard is not on (0)\n"
+		"  --timeout-ms T         retransmit after T ms (50), --retries R times (5)\n"
+		"  --queues N             port queues; a request goes on queue shard %% N (1)\n"
+		"  --ip A.B.C.D           our address (server's + 1)\n"
+		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
+		"  --json                 print one JSON object\n");
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"config", 1, NULL, 'c'}, {"hunters-per-clue", 1, NULL, 'h'},
+		{"outstanding", 1, NULL, 'o'}, {"rate", 1, NULL, 'r'},
+		{"duration", 1, NULL, 'd'}, {"waves", 1, NULL, 'w'},
+		{"mix", 1, NULL, 'm'}, {"wrong-pct", 1, NULL, 'x'},
+		{"dup-pct", 1, NULL, 'u'}, {"missteer-pct", 1, NULL, 's'},
+		{"timeout-ms", 1, NULL, 't'}, {"retries", 1, NULL, 'R'},
+		{"queues", 1, NULL, 'q'}, {"ip", 1, NULL, 'i'},
+		{"server-prefix", 1, NULL, 'p'}, {"json", 0, NULL, 'j'},
+		{NULL, 0, NULL, 0}};
+	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
+			   .wrong_pct = 30, .dup_pct = 5, .timeout_ms = 50, .retries = 5,
+			   .queues = 1};
+	o->mix[HUNT_OP_DIG] = 40;
+	o->mix[HUNT_OP_ENTER] = 20;
+	o->mix[HUNT_OP_WAVE_STATE] = 10;
+	o->mix[HUNT_OP_CLAIM] = 30;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'h': o->hunters_per_clue = (uint32_t)atoi(optarg); break;
+		case 'o': o->outstanding = (uint32_t)atoi(optarg); break;
+		case 'r': o->rate = strtoull(optarg, NULL, 10); break;
+		case 'd': o->duration_s = atof(optarg); break;
+		case 'w': o->waves = (uint32_t)atoi(optarg); break;
+		case 'x': o->wrong_pct = (uint32_t)atoi(optarg); break;
+		case 'u': o->dup_pct = (uint32_t)atoi(optarg); break;
+		case 's': o->missteer_pct = (uint32_t)atoi(optarg); break;
+		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
+		case 'R': o->retries = (uint32_t)atoi(optarg); break;
+		case 'q': o->queues = (uint16_t)atoi(optarg); break;
+		case 'p': o->server_prefix = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'i': {
+			struct in_addr a;
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				return -1;
+			o->gen_ip_be = a.s_addr;
+			break;
+		}
+		case 'm':
+			if (sscanf(optarg, "%u:%u:%u:%u", &o->mix[HUNT_OP_DIG], &o->mix[HUNT_OP_ENTER],
+				   &o->mix[HUNT_OP_WAVE_STATE], &o->mix[HUNT_OP_CLAIM]) != 4)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	uint32_t total = o->mix[1] + o->mix[2] + o->mix[3] + o->mix[4] + o->mix[5];
+	if (o->config == NULL || total == 0 || o->hunters_per_clue == 0 || o->outstanding == 0 ||
+	    o->queues == 0 || o->queues > 8 || o->wrong_pct > 100 || o->dup_pct > 100)
+		return -1;
+	return 0;
+}
+
+static int
+setup(struct gen *g)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < g->cfg->n_hunts; i++)
+		n += g->cfg->hunts[i].clues_per_wave * g->o.hunters_per_clue;
+	g->n_hunters = n;
+	g->hunters = calloc(n, sizeof(*g->hunters));
+	g->hunts = calloc(g->cfg->n_hunts, sizeof(*g->hunts));
+	if (g->hunters == NULL || g->hunts == NULL)
+		return -ENOMEM;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < g->cfg->n_hunts; i++) {
+		struct hunt_view *hv = &g->hunts[i];
+		hv->cfg = &g->cfg->hunts[i];
+		for (uint32_t r = 0; r < GEN_WAVE_ROWS; r++) {
+			hv->rows[r].winner = calloc(hv->cfg->clues_per_wave, 8);
+			hv->rows[r].named = calloc(hv->cfg->clues_per_wave, 8);
+			if (!hv->rows[r].winner || !hv->rows[r].named)
+				return -ENOMEM;
+		}
+		for (uint32_t j = 0; j < hv->cfg->clues_per_wave * g->o.hunters_per_clue; j++, k++) {
+			struct hunter *h = &g->hunters[k];
+			h->player_id = ((uint64_t)hv->cfg->id << 32) | (j + 1);
+			h->hunt_idx = i;
+			h->clue_idx = j % hv->cfg->clues_per_wave;
+			h->src_port = (uint16_t)(20000 + k % 40000);
+		}
+	}
+	uint64_t want = g->o.rate ? g->o.rate * (g->o.timeout_ms + 10) / 1000 : g->o.outstanding;
+	g->slot_bits = 4;
+	while ((1ull << g->slot_bits) < want * 2 && g->slot_bits < 20)
+		g->slot_bits++;
+	g->n_slots = 1u << g->slot_bits;
+	g->slot_mask = g->n_slots - 1;
+	g->slots = calloc(g->n_slots, sizeof(*g->slots));
+	g->free_slots = calloc(g->n_slots, sizeof(uint32_t));
+	if (g->slots == NULL || g->free_slots == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < g->n_slots; i++)
+		g->free_slots[g->n_free++] = g->n_slots - 1 - i;
+	return 0;
+}
+
+static uint32_t
+waves_completed(const struct gen *g)
+{
+	uint32_t min = UINT32_MAX;
+	for (uint32_t i = 0; i < g->cfg->n_hunts; i++) {
+		const struct hunt_view *hv = &g->hunts[i];
+		uint32_t done = hv->state == HUNT_WAVE_OPEN ? hv->wave_id - 1 : hv->wave_id;
+		if (hv->state == HUNT_WAVE_PENDING)
+			done = 0;
+		if (done < min)
+			min = done;
+	}
+	return min;
+}
+
+static int
+all_finished(const struct gen *g)
+{
+	for (uint32_t i = 0; i < g->cfg->n_hunts; i++)
+		if (g->hunts[i].state != HUNT_WAVE_FINISHED)
+			return 0;
+	return 1;
+}
+
+static void
+drain(struct gen *g)
+{
+	uint64_t until = rte_rdtsc() + (uint64_t)(g->o.retries + 2) * g->o.timeout_ms * g->hz / 1000;
+	while (g->outstanding > 0 && rte_rdtsc() < until) {
+		uint64_t now = rte_rdtsc();
+		poll_rx(g, now);
+		sweep_timeouts(g, now);
+		flush_tx(g);
+	}
+	for (uint32_t i = 0; i < g->n_slots; i++)
+		if (g->slots[i].in_use) {
+			g->r.timeouts++;
+			slot_put(g, &g->slots[i]);
+		}
+}
+
+static double
+run(struct gen *g)
+{
+	uint64_t start = rte_rdtsc(), now = start;
+	/* Join every hunter (closed loop, same retransmit rules). */
+	for (uint32_t next = 0;;) {
+		now = rte_rdtsc();
+		while (next < g->n_hunters && g->outstanding < g->o.outstanding)
+			issue_join(g, next++, now);
+		poll_rx(g, now);
+		sweep_timeouts(g, now);
+		flush_tx(g);
+		if (next == g->n_hunters && g->outstanding == 0)
+			break;
+	}
+	uint64_t mix_start = rte_rdtsc();
+	uint64_t end = mix_start + (uint64_t)(g->o.duration_s * (double)g->hz);
+	uint64_t gap = g->o.rate ? g->hz / g->o.rate : 0, next_send = mix_start;
+	while ((now = rte_rdtsc()) < end) {
+		if (g->o.waves && waves_completed(g) >= g->o.waves)
+			break;
+		if (all_finished(g))
+			break;
+		if (gap) {
+			for (int k = 0; k < 32 && now >= next_send; k++, next_send += gap)
+				issue_next(g, now);
+		} else {
+			while (g->outstanding < g->o.outstanding)
+				issue_next(g, now);
+		}
+		poll_rx(g, now);
+		sweep_timeouts(g, now);
+		flush_tx(g);
+	}
+	double secs = (double)(rte_rdtsc() - mix_start) / (double)g->hz;
+	drain(g);
+	(void)start;
+	return secs;
+}
+
+/* Reads one integer field of huntd's /hunt/stats through its telemetry
+ * socket; -1 if it cannot. */
+static int64_t
+server_stat(const char *prefix, const char *field)
+{
+	char path[256], buf[16384];
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s/dpdk_telemetry.v2", prefix);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strnlen(path, sizeof(sa.sun_path) - 1));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int64_t v = -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0 && write(fd, "/hunt/stats", 11) == 11) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			char key[64];
+			snprintf(key, sizeof(key), "\"%s\":", field);
+			char *p = strstr(buf, key);
+			if (p)
+				v = strtoll(p + strlen(key), NULL, 10);
+		}
+	}
+	close(fd);
+	return v;
+}
+
+static uint64_t
+failures(const struct gen *g, int waves_ok)
+{
+	const struct results *r = &g->r;
+	return r->double_winners + r->won_wrong_answer + r->taken_unknown_winner +
+	       r->taken_other_winner + r->unknown_replies + r->amplified + r->wrong_port +
+	       r->bad_replies + r->timeouts + (waves_ok ? 0 : 1);
+}
+
+static void
+report(struct gen *g, double secs, int waves_ok)
+{
+	struct results *r = &g->r;
+	/* Close the rows still open: a TAKEN whose winner never showed up. */
+	for (uint32_t i = 0; i < g->cfg->n_hunts; i++)
+		for (uint32_t k = 0; k < GEN_WAVE_ROWS; k++)
+			wave_row(g, &g->hunts[i], g->hunts[i].rows[k].wave_id + GEN_WAVE_ROWS);
+	uint64_t ops = r->replies;
+	double us = 1e-3;
+	int64_t cpo = g->o.server_prefix ? server_stat(g->o.server_prefix, "cycles_per_op") : -1;
+	int64_t shz = g->o.server_prefix ? server_stat(g->o.server_prefix, "tsc_hz") : -1;
+	uint64_t claims = r->ops[HUNT_OP_CLAIM];
+	if (g->o.json) {
+		printf("{\"ops_total\":%" PRIu64 ",\"ops_per_s\":%.0f,\"seconds\":%.3f,"
+		       "\"hunters\":%u,\"sent\":%" PRIu64 ",\"retransmits\":%" PRIu64
+		       ",\"duplicates\":%" PRIu64 ",\"late_replies\":%" PRIu64 ",",
+		       ops, (double)ops / secs, secs, g->n_hunters, r->sent, r->retransmits,
+		       r->duplicates, r->late_replies);
+		printf("\"joins\":%" PRIu64 ",\"digs\":%" PRIu64 ",\"enters\":%" PRIu64
+		       ",\"wave_states\":%" PRIu64 ",\"claims\":%" PRIu64 ",",
+		       r->ops[HUNT_OP_JOIN], r->ops[HUNT_OP_DIG], r->ops[HUNT_OP_ENTER],
+		       r->ops[HUNT_OP_WAVE_STATE], claims);
+		printf("\"wins_acked\":%" PRIu64 ",\"late_won\":%" PRIu64 ",", r->wins_acked, r->late_won);
+		printf("\"won\":%" PRIu64 ",\"taken\":%" PRIu64 ",\"wrong\":%" PRIu64
+		       ",\"wave_closed\":%" PRIu64 ",\"retry_later\":%" PRIu64 ",",
+		       r->status[HUNT_STATUS_WON], r->status[HUNT_STATUS_TAKEN],
+		       r->status[HUNT_STATUS_WRONG_ANSWER], r->status[HUNT_STATUS_WAVE_CLOSED],
+		       r->status[HUNT_STATUS_RETRY_LATER]);
+		printf("\"timeouts\":%" PRIu64 ",\"double_winners\":%" PRIu64
+		       ",\"won_wrong_answer\":%" PRIu64 ",\"taken_unknown_winner\":%" PRIu64
+		       ",\"taken_other_winner\":%" PRIu64 ",\"unknown_replies\":%" PRIu64
+		       ",\"amplified\":%" PRIu64 ",\"wrong_port\":%" PRIu64 ",\"bad_replies\":%" PRIu64 ",",
+		       r->timeouts, r->double_winners, r->won_wrong_answer, r->taken_unknown_winner,
+		       r->taken_other_winner, r->unknown_replies, r->amplified, r->wrong_port,
+		       r->bad_replies);
+		printf("\"waves_completed\":%u,\"waves_ok\":%s,\"p50_us\":%.2f,\"p90_us\":%.2f,"
+		       "\"p99_us\":%.2f,\"p999_us\":%.2f,\"max_us\":%.2f,"
+		       "\"server_cycles_per_op\":%" PRId64 ",\"server_tsc_hz\":%" PRId64
+		       ",\"failures\":%" PRIu64 "}\n",
+		       waves_completed(g), waves_ok ? "true" : "false",
+		       hist_quantile(&r->lat_ns, 0.5) * us, hist_quantile(&r->lat_ns, 0.9) * us,
+		       hist_quantile(&r->lat_ns, 0.99) * us, hist_quantile(&r->lat_ns, 0.999) * us,
+		       r->lat_ns.max * us, cpo, shz, failures(g, waves_ok));
+		return;
+	}
+	printf("hunters %u, %.2f s of mixed load, %" PRIu64 " ops (%.0f ops/s)\n", g->n_hunters,
+	       secs, ops, (double)ops / secs);
+	printf("ops: join %" PRIu64 " dig %" PRIu64 " enter %" PRIu64 " wave_state %" PRIu64
+	       " claim %" PRIu64 "\n",
+	       r->ops[HUNT_OP_JOIN], r->ops[HUNT_OP_DIG], r->ops[HUNT_OP_ENTER],
+	       r->ops[HUNT_OP_WAVE_STATE], claims);
+	printf("clues won (distinct, acknowledged): %" PRIu64 "\n", r->wins_acked);
+	printf("claims: won %" PRIu64 " taken %" PRIu64 " wrong %" PRIu64 " wave_closed %" PRIu64
+	       " retry_later %" PRIu64 "\n",
+	       r->status[HUNT_STATUS_WON], r->status[HUNT_STATUS_TAKEN],
+	       r->status[HUNT_STATUS_WRONG_ANSWER], r->status[HUNT_STATUS_WAVE_CLOSED],
+	       r->status[HUNT_STATUS_RETRY_LATER]);
+	printf("latency us: p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f\n",
+	       hist_quantile(&r->lat_ns, 0.5) * us, hist_quantile(&r->lat_ns, 0.9) * us,
+	       hist_quantile(&r->lat_ns, 0.99) * us, hist_quantile(&r->lat_ns, 0.999) * us,
+	       r->lat_ns.max * us);
+	printf("retransmits %" PRIu64 " duplicates %" PRIu64 " late_replies %" PRIu64
+	       " timeouts %" PRIu64 "\n",
+	       r->retransmits, r->duplicates, r->late_replies, r->timeouts);
+	printf("waves completed (min over hunts): %u\n", waves_completed(g));
+	if (cpo >= 0)
+		printf("server cycles per op: %" PRId64 " (tsc %.2f GHz)\n", cpo, (double)shz / 1e9);
+	printf("double_winners: %" PRIu64 "\n", r->double_winners);
+	printf("won_wrong_answer: %" PRIu64 " taken_unknown_winner: %" PRIu64
+	       " taken_other_winner: %" PRIu64 " unknown_replies: %" PRIu64 " amplified: %" PRIu64
+	       " wrong_port: %" PRIu64 " bad_replies: %" PRIu64 "\n",
+	       r->won_wrong_answer, r->taken_unknown_winner, r->taken_other_winner,
+	       r->unknown_replies, r->amplified, r->wrong_port, r->bad_replies);
+	printf("invariants: %s\n", failures(g, waves_ok) ? "FAILED" : "ok");
+}
+
+int
+main(int argc, char **argv)
+{
+	int n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "huntgen: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	struct gen *g = calloc(1, sizeof(*g));
+	if (g == NULL || parse_opts(argc - n, argv + n, &g->o) != 0) {
+		usage();
+		return 2;
+	}
+	g->cfg = calloc(1, sizeof(*g->cfg));
+	char err[HUNT_CONFIG_ERR_BYTES];
+	if (g->cfg == NULL || hunt_config_load(g->cfg, g->o.config, err) != 0) {
+		fprintf(stderr, "huntgen: %s: %s\n", g->o.config, err);
+		return 2;
+	}
+	if (g->o.gen_ip_be == 0)
+		g->o.gen_ip_be = rte_cpu_to_be_32(rte_be_to_cpu_32(g->cfg->server.ip_be) + 1);
+	g->hz = rte_get_tsc_hz();
+	g->rng = 42;
+	g->port = 0;
+	g->pool = rte_pktmbuf_pool_create("gen_mbufs", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_socket_id());
+	struct hunt_server_cfg pc = g->cfg->server;
+	char perr[256];
+	if (g->pool == NULL || setup(g) != 0 ||
+	    hunt_port_init(g->port, g->o.queues, &pc, g->pool, perr, sizeof(perr)) != 0) {
+		fprintf(stderr, "huntgen: set-up failed: %s\n", g->pool ? perr : "mbuf pool");
+		return 2;
+	}
+	rte_eth_macaddr_get(g->port, &g->mac);
+	if (resolve_server(g) != 0) {
+		fprintf(stderr, "huntgen: no ARP reply from the server in 10 s\n");
+		return 1;
+	}
+	double secs = run(g);
+	int waves_ok = g->o.waves == 0 || waves_completed(g) >= g->o.waves || all_finished(g);
+	report(g, secs, waves_ok);
+	rte_eth_dev_stop(g->port);
+	rte_eth_dev_close(g->port);
+	rte_eal_cleanup();
+	return failures(g, waves_ok) ? 1 : 0;
+}

@@ -1,0 +1,85 @@
+# Helpers for integration tests: start and stop huntd, run huntgen, record
+# checks as "ok - NAME" / "not ok - NAME". Sourced by tests/integration/*.sh.
+set -u
+IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$IT_DIR/../.." && pwd)
+B=${HUNT_BUILD:-$TOP/build}
+T=$(mktemp -d /tmp/hunt-it.XXXXXX)
+PFX=hunt$$
+IT_PIDS=""
+IT_NETNS=""
+IT_FAILED=0
+
+it_cleanup() {
+	for p in $IT_PIDS; do kill -TERM "$p" 2>/dev/null; done
+	for p in $IT_PIDS; do wait "$p" 2>/dev/null; done
+	[ -n "$IT_NETNS" ] && ip netns del "$IT_NETNS" 2>/dev/null
+	rm -rf /var/run/dpdk/${PFX}* 2>/dev/null
+}
+trap it_cleanup EXIT
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; IT_FAILED=1; }
+
+# check NAME CMD...: runs CMD, records ok or not ok.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name"; fi
+}
+
+# start_huntd NAME CONFIG EAL-ARGS...: starts huntd in the background and
+# waits until it says it is ready (or dies, or 30 s pass).
+start_huntd() {
+	local name=$1 conf=$2
+	shift 2
+	${IT_EXEC:-} "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" "$@" \
+		-- --config "$conf" --stats-out "$T/$name.stats.json" >"$T/$name.log" 2>&1 &
+	local pid=$!
+	IT_PIDS="$IT_PIDS $pid"
+	eval "PID_$name=$pid"
+	for _ in $(seq 1 300); do
+		grep -q "huntd: ready" "$T/$name.log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "huntd $name did not start:"
+	cat "$T/$name.log"
+	return 1
+}
+
+# stop_huntd NAME: SIGTERM, wait for exit, and require exit status 0.
+stop_huntd() {
+	local name=$1 pid
+	eval "pid=\$PID_$name"
+	kill -TERM "$pid"
+	wait "$pid"
+	local rc=$?
+	IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $pid//")
+	return $rc
+}
+
+# run_gen NAME MEMIF-SOCKET QUEUES ARGS...: runs huntgen (lcore 1) to the end.
+run_gen() {
+	local name=$1 sock=$2 queues=$3
+	shift 3
+	timeout 300 "$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" \
+		--vdev "net_memif0,role=client,socket=$sock" -- --queues "$queues" --json "$@" \
+		>"$T/$name.json" 2>"$T/$name.err"
+}
+
+# jq-free JSON field checks: pyjson FILE 'python expression over d'
+pyjson() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"d": d})
+if not ok:
+    print("  failed: %s" % sys.argv[2], file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}
+
+it_done() {
+	exit $IT_FAILED
+}

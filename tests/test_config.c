@@ -1,0 +1,172 @@
+/*
+ * Proves the config parser accepts every key at its bounds and refuses one
+ * past them with a message naming the key, the value and the range; and that
+ * structural errors (unknown key or section, missing required keys, dangling
+ * references, duplicates) are refused with a message that says which.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static struct hunt_config cfg;
+static char err[HUNT_CONFIG_ERR_BYTES];
+
+#define BASE "[server]\nip = 198.18.0.1\n[world]\nid = 1\n[hunt]\nid = 1\nworld = 1\n"
+
+static int
+parse(const char *text)
+{
+	return hunt_config_parse(&cfg, text, err);
+}
+
+Test(config, minimal_file_gets_defaults)
+{
+	cr_assert_eq(parse(BASE), 0, "%s", err);
+	cr_assert_eq(cfg.n_hunts, 1);
+	cr_assert_eq(cfg.n_worlds, 1);
+	cr_assert_eq(cfg.server.base_port, 7000);
+	cr_assert_eq(cfg.server.n_shards, 16);
+	cr_assert_eq(cfg.hunts[0].clues_per_wave, 500);
+	cr_assert_eq(cfg.server.ip_be, 0x010012c6u); /* 198.18.0.1 */
+}
+
+/* Writes BASE with "key = value" placed in the key's section. */
+static void
+with_key(char *out, size_t n, const char *section, const char *key, const char *value)
+{
+	if (strcmp(section, "server") == 0)
+		snprintf(out, n, "[server]\nip = 198.18.0.1\nbase_port = 1024\n%s = %s\n"
+				 "[world]\nid = 1\n[hunt]\nid = 1\nworld = 1\n", key, value);
+	else if (strcmp(section, "world") == 0)
+		snprintf(out, n, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n%s = %s\n"
+				 "[hunt]\nid = 1\nworld = 1\n", key, value);
+	else
+		snprintf(out, n, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n"
+				 "[hunt]\nid = 1\nworld = 1\n%s = %s\n", key, value);
+}
+
+Test(config, every_number_key_at_and_past_its_bounds)
+{
+	struct hunt_config_key_info k;
+	unsigned tested = 0;
+	for (unsigned i = 0; hunt_config_key(i, &k) == 0; i++) {
+		if (!k.is_number)
+			continue;
+		/* id and world are cross-referenced: their bounds are tested below. */
+		int cross = strcmp(k.name, "id") == 0 || strcmp(k.name, "world") == 0;
+		char text[512], v[32];
+		uint64_t ok_values[2] = {k.min, k.max};
+		for (int j = 0; j < 2 && !cross; j++) {
+			snprintf(v, sizeof(v), "%" PRIu64, ok_values[j]);
+			with_key(text, sizeof(text), k.section, k.name, v);
+			int rc = parse(text);
+			/* A bound may still fail a cross-check (port range), never the range. */
+			cr_assert(rc == 0 || strstr(err, "out of range") == NULL,
+				  "[%s] %s = %s refused: %s", k.section, k.name, v, err);
+		}
+		if (k.min > 0) {
+			snprintf(v, sizeof(v), "%" PRIu64, k.min - 1);
+			with_key(text, sizeof(text), k.section, k.name, v);
+			cr_assert_neq(parse(text), 0, "[%s] %s = %s accepted", k.section, k.name, v);
+			cr_assert(strstr(err, k.name) && strstr(err, v) && strstr(err, "out of range"),
+				  "message does not name key, value and range: %s", err);
+		}
+		if (k.max < UINT64_MAX) {
+			snprintf(v, sizeof(v), "%" PRIu64, k.max + 1);
+			with_key(text, sizeof(text), k.section, k.name, v);
+			cr_assert_neq(parse(text), 0, "[%s] %s = %s accepted", k.section, k.name, v);
+			char range[64];
+			snprintf(range, sizeof(range), "[%" PRIu64 ", %" PRIu64 "]", k.min, k.max);
+			cr_assert(strstr(err, k.name) && strstr(err, range), "bad message: %s", err);
+		}
+		tested++;
+	}
+	cr_assert_geq(tested, 18, "only %u keys tested", tested);
+}
+
+Test(config, clues_per_wave_boundaries_exact)
+{
+	char text[512];
+	with_key(text, sizeof(text), "hunt", "clues_per_wave", "4096");
+	cr_assert_eq(parse(text), 0, "%s", err);
+	cr_assert_eq(cfg.hunts[0].clues_per_wave, 4096);
+	with_key(text, sizeof(text), "hunt", "clues_per_wave", "4097");
+	cr_assert_neq(parse(text), 0);
+	cr_assert_str_eq(err, "line 8: key 'clues_per_wave' value '4097' out of range [1, 4096]");
+	with_key(text, sizeof(text), "hunt", "clues_per_wave", "0");
+	cr_assert_neq(parse(text), 0);
+	with_key(text, sizeof(text), "hunt", "clues_per_wave", "1");
+	cr_assert_eq(parse(text), 0, "%s", err);
+}
+
+Test(config, refuses_malformed_numbers)
+{
+	const char *bad[] = {"-1", "12abc", "", "0x", "99999999999999999999999"};
+	char text[512];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		with_key(text, sizeof(text), "hunt", "cooldown_ms", bad[i]);
+		cr_assert_neq(parse(text), 0, "'%s' accepted", bad[i]);
+		cr_assert(strstr(err, "cooldown_ms"), "%s", err);
+	}
+	with_key(text, sizeof(text), "hunt", "cooldown_ms", "0x10");
+	cr_assert_eq(parse(text), 0, "%s", err);
+	cr_assert_eq(cfg.hunts[0].cooldown_ms, 16);
+}
+
+Test(config, structural_errors_name_what_is_wrong)
+{
+	struct {
+		const char *text, *want;
+	} cases[] = {
+		{"[server]\nip = 198.18.0.1\nbogus = 1\n", "unknown key 'bogus' in [server]"},
+		{"[servers]\n", "unknown section '[servers]'"},
+		{"ip = 1.2.3.4\n", "before any section"},
+		{"[server]\nip\n", "expected 'key = value'"},
+		{"[server\n", "bad section header"},
+		{"[server]\n[world]\nid = 1\n[hunt]\nid = 1\nworld = 1\n", "'ip' is required"},
+		{"[server]\nip = 1.2.3\n", "not a unicast IPv4"},
+		{"[server]\nip = 0.0.0.0\n", "not a unicast IPv4"},
+		{"[server]\nip = 198.18.0.1\n[world]\nid = 1\n", "at least 1 required"},
+		{"[server]\nip = 198.18.0.1\n[world]\nid = 1\n[hunt]\nid = 1\nworld = 2\n",
+		 "key 'world' value 2 names no [world]"},
+		{BASE "[hunt]\nid = 1\nworld = 1\n", "id 1 defined twice"},
+		{"[server]\nip = 198.18.0.1\n[world]\nid = 1\n[world]\nid = 1\n[hunt]\nid = 1\nworld = 1\n",
+		 "[world] id 1 defined twice"},
+		{"[server]\nip = 198.18.0.1\n[world]\n[hunt]\nid = 1\nworld = 1\n", "'id' is required"},
+		{"[server]\nip = 198.18.0.1\nbase_port = 65530\nn_shards = 16\n[world]\nid = 1\n"
+		 "[hunt]\nid = 1\nworld = 1\n",
+		 "exceeds port 65535"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_neq(parse(cases[i].text), 0, "case %zu accepted", i);
+		cr_assert(strstr(err, cases[i].want), "case %zu: got '%s', want '%s'", i, err,
+			  cases[i].want);
+	}
+}
+
+Test(config, comments_blank_lines_and_many_hunts)
+{
+	char *text = malloc(1 << 20);
+	size_t off = (size_t)sprintf(text, "# comment\n\n[server] # trailing\n  ip = 198.18.0.1  \n"
+					   "[world]\nid = 7\n");
+	for (unsigned i = 1; i <= HUNT_HUNTS_MAX; i++)
+		off += (size_t)sprintf(text + off, "[hunt]\nid = %u\nworld = 7\n", i);
+	cr_assert_eq(parse(text), 0, "%s", err);
+	cr_assert_eq(cfg.n_hunts, HUNT_HUNTS_MAX);
+	cr_assert_eq(hunt_config_find_hunt(&cfg, HUNT_HUNTS_MAX)->world_id, 7);
+	cr_assert_null(hunt_config_find_hunt(&cfg, HUNT_HUNTS_MAX + 1));
+	sprintf(text + off, "[hunt]\nid = %u\nworld = 7\n", HUNT_HUNTS_MAX + 1);
+	cr_assert_neq(parse(text), 0);
+	cr_assert(strstr(err, "more than 8192 [hunt] sections"), "%s", err);
+	free(text);
+}
+
+Test(config, load_reports_missing_file)
+{
+	cr_assert_lt(hunt_config_load(&cfg, "/nonexistent/hunt.conf", err), 0);
+	cr_assert(strstr(err, "/nonexistent/hunt.conf"), "%s", err);
+}

@@ -1,0 +1,304 @@
+/*
+ * Proves the claim decision and the wave machine: exactly one winner per
+ * (wave, clue), the first right answer; retransmits get the same answer for
+ * the whole wave (and the previous one after a wave change); WAVE_CLOSED for
+ * other waves; waves close at the deadline or when the last clue is won,
+ * cool down, reopen, and finish after `waves`; member limits at 0, 1, max,
+ * max + 1; and a randomized interleaving against a reference model.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "helpers.h"
+#include "hunts.h"
+
+#define HZ 1000000ull /* 1 tick = 1 us */
+
+static struct hunt_config cfg;
+static struct hunt_table t;
+
+static void
+setup(void)
+{
+	char err[HUNT_CONFIG_ERR_BYTES];
+	cr_assert_eq(hunt_config_parse(&cfg, T_CONFIG, err), 0, "%s", err);
+	/* One worker owns every hunt. */
+	cr_assert_eq(hunt_table_init(&t, &cfg, 0, 1, 0, HZ), 0);
+}
+
+static void
+teardown(void)
+{
+	hunt_table_free(&t);
+}
+
+static void
+answer(struct hunt_state *h, uint32_t wave, uint32_t clue, uint8_t out[16])
+{
+	hunt_answer_gen(h->cfg->answer_seed, h->cfg->id, wave, clue, out);
+}
+
+static enum hunt_status
+claim(struct hunt_state *h, uint64_t player, uint32_t wave, uint32_t clue, int right,
+      uint64_t now, uint64_t *winner)
+{
+	uint8_t a[16];
+	answer(h, wave, clue, a);
+	if (!right)
+		a[3] ^= 1;
+	uint32_t loot;
+	uint64_t w;
+	enum hunt_status s = hunt_claim(&t, h, player, wave, clue, a, 16, now,
+					winner ? winner : &w, &loot);
+	return s;
+}
+
+TestSuite(hunts, .init = setup, .fini = teardown);
+
+Test(hunts, first_wave_opens_on_time)
+{
+	struct hunt_state *h1 = hunt_table_find(&t, 1), *h2 = hunt_table_find(&t, 2);
+	cr_assert_not_null(h1);
+	cr_assert_not_null(h2);
+	cr_assert_null(hunt_table_find(&t, 3));
+	cr_assert_eq(hunt_table_next_event(&t), 0);
+	cr_assert_eq(hunt_table_advance(&t, 0), 1); /* hunt 1 at 0; hunt 2 at 250 ms */
+	cr_assert_eq(h1->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(h1->wave_id, 1);
+	cr_assert_eq(h2->state, HUNT_WAVE_PENDING);
+	cr_assert_eq(hunt_table_next_event(&t), 250000);
+	cr_assert_eq(hunt_table_advance(&t, 249999), 0);
+	cr_assert_eq(hunt_table_advance(&t, 250000), 1);
+	cr_assert_eq(h2->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(hunt_ms_left(&t, h1, 250000), 750);
+}
+
+Test(hunts, one_winner_and_same_answers_for_the_whole_wave)
+{
+	hunt_table_advance(&t, 0);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	for (uint64_t p = 1; p <= 3; p++)
+		cr_assert_eq(hunt_member_join(h, p), HUNT_STATUS_OK);
+	uint64_t w;
+	cr_assert_eq(claim(h, 1, 1, 5, 0, 10, &w), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(claim(h, 2, 1, 5, 1, 11, &w), HUNT_STATUS_WON);
+	cr_assert_eq(w, 2);
+	cr_assert_eq(claim(h, 1, 1, 5, 1, 12, &w), HUNT_STATUS_TAKEN);
+	cr_assert_eq(w, 2);
+	cr_assert_eq(claim(h, 3, 1, 5, 1, 13, &w), HUNT_STATUS_TAKEN);
+	cr_assert_eq(w, 2);
+	/* Retransmits: every player gets their first answer again. */
+	cr_assert_eq(claim(h, 2, 1, 5, 1, 14, &w), HUNT_STATUS_WON);
+	cr_assert_eq(claim(h, 1, 1, 5, 0, 15, &w), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(claim(h, 1, 1, 5, 1, 16, &w), HUNT_STATUS_TAKEN);
+	cr_assert_eq(h->n_won, 1);
+	cr_assert_eq(hunt_member_find(h, 2)->coins, 5);
+	cr_assert_eq(hunt_member_find(h, 2)->wins, 1);
+	cr_assert_eq(hunt_member_find(h, 1)->coins, 0);
+}
+
+Test(hunts, clue_and_wave_bounds)
+{
+	hunt_table_advance(&t, 0);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	hunt_member_join(h, 1);
+	cr_assert_eq(claim(h, 1, 1, 8, 1, 1, NULL), HUNT_STATUS_NO_SUCH_CLUE);
+	cr_assert_eq(claim(h, 1, 1, UINT32_MAX, 1, 1, NULL), HUNT_STATUS_NO_SUCH_CLUE);
+	cr_assert_eq(claim(h, 1, 1, 7, 1, 1, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(claim(h, 1, 1, 0, 1, 1, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(claim(h, 1, 0, 1, 1, 1, NULL), HUNT_STATUS_WAVE_CLOSED);
+	cr_assert_eq(claim(h, 1, 2, 1, 1, 1, NULL), HUNT_STATUS_WAVE_CLOSED);
+	cr_assert_eq(claim(h, 1, 3, 1, 1, 1, NULL), HUNT_STATUS_WAVE_CLOSED);
+	/* Answer length other than the clue's is wrong, not an error. */
+	uint8_t a[32] = {0};
+	uint64_t w;
+	uint32_t loot;
+	answer(h, 1, 2, a);
+	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 15, 1, &w, &loot), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 17, 1, &w, &loot), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 16, 1, &w, &loot), HUNT_STATUS_WON);
+	cr_assert_eq(loot, hunt_clue_loot(1, 2));
+}
+
+Test(hunts, last_clue_closes_wave_and_previous_wave_keeps_answers)
+{
+	hunt_table_advance(&t, 0);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	hunt_member_join(h, 1);
+	hunt_member_join(h, 2);
+	for (uint32_t c = 0; c < 7; c++)
+		cr_assert_eq(claim(h, 1 + (c & 1), 1, c, 1, 100, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(h->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(claim(h, 2, 1, 7, 1, 200, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(h->state, HUNT_WAVE_COOLDOWN);
+	cr_assert_eq(h->waves_closed_all_won, 1);
+	/* In cooldown: retransmits keep their answers; nothing new can be won. */
+	cr_assert_eq(claim(h, 2, 1, 7, 1, 300, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(claim(h, 1, 1, 7, 1, 300, NULL), HUNT_STATUS_TAKEN);
+	cr_assert_eq(hunt_table_next_event(&t), 200 + 100000);
+	hunt_table_advance(&t, 100200);
+	cr_assert_eq(h->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(h->wave_id, 2);
+	cr_assert_eq(h->n_won, 0);
+	/* Wave 1 (previous) still answers as before; wave 2 is fresh. */
+	cr_assert_eq(claim(h, 1, 1, 0, 1, 100300, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(claim(h, 2, 1, 0, 1, 100300, NULL), HUNT_STATUS_TAKEN);
+	cr_assert_eq(claim(h, 2, 1, 0, 0, 100300, NULL), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(claim(h, 2, 2, 0, 1, 100300, NULL), HUNT_STATUS_WON);
+	/* Answers differ per wave: wave 1's answer is wrong in wave 2. */
+	uint8_t a[16];
+	uint64_t w;
+	uint32_t loot;
+	answer(h, 1, 1, a);
+	cr_assert_eq(hunt_claim(&t, h, 1, 2, 1, a, 16, 100300, &w, &loot),
+		     HUNT_STATUS_WRONG_ANSWER);
+}
+
+Test(hunts, deadline_closes_and_open_clue_then_answers_wave_closed)
+{
+	hunt_table_advance(&t, 0);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	hunt_member_join(h, 1);
+	hunt_table_advance(&t, 999999);
+	cr_assert_eq(h->state, HUNT_WAVE_OPEN, "open until its deadline");
+	hunt_table_advance(&t, 1000000);
+	cr_assert_eq(h->state, HUNT_WAVE_COOLDOWN);
+	cr_assert_eq(h->waves_closed_deadline, 1);
+	cr_assert_eq(claim(h, 1, 1, 3, 1, 1000001, NULL), HUNT_STATUS_WAVE_CLOSED);
+	cr_assert_eq(claim(h, 1, 1, 3, 0, 1000001, NULL), HUNT_STATUS_WRONG_ANSWER);
+	/* Two waves on, wave 1 is forgotten: WAVE_CLOSED even for the answer. */
+	hunt_table_advance(&t, 1100000); /* wave 2 opens */
+	hunt_table_advance(&t, 2100000); /* wave 2 closes */
+	hunt_table_advance(&t, 2200000); /* wave 3 opens */
+	cr_assert_eq(h->wave_id, 3);
+	cr_assert_eq(claim(h, 1, 1, 3, 0, 2200001, NULL), HUNT_STATUS_WAVE_CLOSED);
+}
+
+Test(hunts, finishes_after_configured_waves)
+{
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	uint64_t now = 0;
+	for (int i = 0; i < 80; i++) { /* 4 s: 3 x (1 s + 0.1 s) */
+		hunt_table_advance(&t, now);
+		now += 50000;
+	}
+	cr_assert_eq(h->state, HUNT_WAVE_FINISHED);
+	cr_assert_eq(h->wave_id, 3);
+	cr_assert_eq(h->waves_opened, 3);
+	cr_assert_eq(hunt_ms_left(&t, h, now), 0);
+	/* Hunt 2 (waves = 0, cooldown 0) keeps going. */
+	struct hunt_state *h2 = hunt_table_find(&t, 2);
+	cr_assert_eq(h2->state, HUNT_WAVE_OPEN);
+	cr_assert_geq(h2->wave_id, 1);
+}
+
+Test(hunts, members_at_bounds)
+{
+	struct hunt_state *h = hunt_table_find(&t, 1); /* max_players = 4 */
+	cr_assert_eq(hunt_member_join(h, 0), HUNT_STATUS_BAD_FIELD);
+	for (uint64_t p = 1; p <= 4; p++)
+		cr_assert_eq(hunt_member_join(h, p * 1000003), HUNT_STATUS_OK);
+	cr_assert_eq(hunt_member_join(h, 5 * 1000003), HUNT_STATUS_RETRY_LATER);
+	cr_assert_eq(hunt_member_join(h, 1000003), HUNT_STATUS_OK, "rejoin is idempotent");
+	cr_assert_eq(h->n_members, 4);
+	cr_assert_null(hunt_member_find(h, 5 * 1000003));
+	/* A claim by a non-member (impossible with a valid token) credits no one. */
+	hunt_table_advance(&t, 0);
+	cr_assert_eq(claim(h, 77, 1, 0, 1, 1, NULL), HUNT_STATUS_WRONG_HUNT);
+	cr_assert_eq(h->n_won, 0);
+}
+
+Test(hunts, buildings_list_only_open_treasures)
+{
+	struct hunt_state *h = hunt_table_find(&t, 1); /* 3 buildings x 2 */
+	uint32_t ids[HUNT_TREASURES_MAX];
+	cr_assert_eq(hunt_building_open(h, 0, ids), 0, "nothing before the wave opens");
+	hunt_table_advance(&t, 0);
+	hunt_member_join(h, 1);
+	cr_assert_eq(hunt_building_open(h, 1, ids), 2);
+	cr_assert_eq(ids[0], 2);
+	cr_assert_eq(ids[1], 3);
+	claim(h, 1, 1, 2, 1, 1, NULL);
+	cr_assert_eq(hunt_building_open(h, 1, ids), 1);
+	cr_assert_eq(ids[0], 3);
+	claim(h, 1, 1, 3, 1, 1, NULL);
+	cr_assert_eq(hunt_building_open(h, 1, ids), 0);
+	cr_assert_eq(hunt_building_open(h, 2, ids), 2);
+}
+
+/* Random claims from 4 players against a model that remembers the first
+ * right claim of each clue: the table must agree on every answer. */
+Test(hunts, random_interleaving_matches_model)
+{
+	hunt_table_advance(&t, 0);
+	struct hunt_state *h = hunt_table_find(&t, 2); /* not open yet: use hunt 1 */
+	h = hunt_table_find(&t, 1);
+	for (uint64_t p = 1; p <= 4; p++)
+		hunt_member_join(h, p);
+	uint64_t model[8] = {0};
+	srand(7);
+	for (int i = 0; i < 5000 && h->state == HUNT_WAVE_OPEN; i++) {
+		uint64_t p = 1 + (uint64_t)(rand() % 4);
+		uint32_t c = (uint32_t)(rand() % 8);
+		int right = rand() % 3 == 0;
+		uint64_t w = 0;
+		enum hunt_status s = claim(h, p, 1, c, right, 1, &w);
+		if (!right) {
+			cr_assert_eq(s, HUNT_STATUS_WRONG_ANSWER);
+			continue;
+		}
+		if (model[c] == 0)
+			model[c] = p;
+		cr_assert_eq(s, model[c] == p ? HUNT_STATUS_WON : HUNT_STATUS_TAKEN);
+		cr_assert_eq(w, model[c]);
+	}
+	uint64_t coins = 0;
+	for (uint64_t p = 1; p <= 4; p++)
+		coins += hunt_member_find(h, p)->coins;
+	cr_assert_eq(coins, 8 * 5, "each clue paid once");
+	cr_assert_eq(h->state, HUNT_WAVE_COOLDOWN);
+}
+
+Test(hunts, heap_fires_many_hunts_in_time_order)
+{
+	hunt_table_free(&t);
+	static struct hunt_config big;
+	char *text = malloc(1 << 20), err[HUNT_CONFIG_ERR_BYTES];
+	size_t off = (size_t)sprintf(text, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n");
+	for (unsigned i = 1; i <= 1000; i++)
+		off += (size_t)sprintf(text + off,
+				       "[hunt]\nid = %u\nworld = 1\nclues_per_wave = 1\n"
+				       "start_delay_ms = %u\nmax_players = 1\n",
+				       i, (i * 7919) % 1000);
+	cr_assert_eq(hunt_config_parse(&big, text, err), 0, "%s", err);
+	free(text);
+	cr_assert_eq(hunt_table_init(&t, &big, 0, 1, 0, 1000), 0);
+	cr_assert_eq(t.n_hunts, 1000);
+	uint64_t last = 0;
+	unsigned fired = 0;
+	for (uint64_t now = 0; now < 1000; now++) {
+		cr_assert_geq(hunt_table_next_event(&t), last);
+		unsigned n = hunt_table_advance(&t, now);
+		fired += n;
+		last = now;
+		cr_assert_gt(hunt_table_next_event(&t), now);
+	}
+	cr_assert_eq(fired, 1000);
+	for (uint32_t i = 0; i < t.n_hunts; i++)
+		cr_assert_eq(t.hunts[i].state, HUNT_WAVE_OPEN);
+}
+
+Test(hunts, workers_partition_the_hunts)
+{
+	struct hunt_table parts[3];
+	uint32_t total = 0;
+	for (uint32_t w = 0; w < 3; w++) {
+		cr_assert_eq(hunt_table_init(&parts[w], &cfg, w, 3, 0, HZ), 0);
+		total += parts[w].n_hunts;
+		for (uint32_t i = 0; i < parts[w].n_hunts; i++)
+			cr_assert_eq(hunt_shard_of_hunt(parts[w].hunts[i].cfg->id, 16) % 3, w);
+	}
+	cr_assert_eq(total, cfg.n_hunts);
+	for (uint32_t w = 0; w < 3; w++)
+		hunt_table_free(&parts[w]);
+}
