@@ -82,45 +82,6 @@ control_main(void *arg)
 }
 
 static int
-make_workers(struct huntd *d, struct rte_mempool *pool, const struct rte_ether_addr *mac)
-{
-	(void)pool;
-	uint64_t now = rte_rdtsc();
-	for (uint32_t i = 0; i < d->n_workers; i++) {
-		struct hunt_worker *w = rte_zmalloc("hunt_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-		if (w == NULL)
-			return -ENOMEM;
-		d->workers[i] = w;
-		w->idx = i;
-		w->n_workers = d->n_workers;
-		w->port_id = d->port_id;
-		w->queue_id = (uint16_t)i;
-		w->stop = &d->stop;
-		memcpy(w->addr.mac, mac->addr_bytes, 6);
-		w->addr.ip_be = d->cfg->server.ip_be;
-		w->addr.base_port = (uint16_t)d->cfg->server.base_port;
-		w->addr.n_shards = (uint16_t)d->cfg->server.n_shards;
-		int rc = hunt_engine_init(&w->engine, d->cfg, &d->key, i, d->n_workers, now, d->tsc_hz);
-		if (rc != 0)
-			return rc;
-	}
-	for (uint32_t i = 0; i < d->n_workers; i++)
-		for (uint32_t j = 0; j < d->n_workers; j++) {
-			if (i == j)
-				continue;
-			char name[RTE_RING_NAMESIZE];
-			snprintf(name, sizeof(name), "hand_%u_%u", i, j);
-			struct rte_ring *r = rte_ring_create(name, HUNT_HANDOFF_RING_SIZE, rte_socket_id(),
-							     RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (r == NULL)
-				return -rte_errno;
-			d->workers[i]->ring_to[j] = r;
-			d->workers[j]->ring_from[i] = r;
-		}
-	return 0;
-}
-
-static int
 fail(const char *what, const char *detail)
 {
 	fprintf(stderr, "huntd: %s: %s\n", what, detail);
@@ -172,7 +133,12 @@ main(int argc, char **argv)
 	d.flow_rules = hunt_port_steer(d.port_id, (uint16_t)d.n_workers, &d.cfg->server);
 	struct rte_ether_addr mac;
 	rte_eth_macaddr_get(d.port_id, &mac);
-	int rc = make_workers(&d, pool, &mac);
+	struct hunt_addr addr = {.ip_be = d.cfg->server.ip_be,
+				 .base_port = (uint16_t)d.cfg->server.base_port,
+				 .n_shards = (uint16_t)d.cfg->server.n_shards};
+	memcpy(addr.mac, mac.addr_bytes, 6);
+	int rc = hunt_workers_create(d.workers, d.n_workers, d.port_id, &addr, &d.stop, d.cfg,
+				     &d.key, rte_rdtsc(), d.tsc_hz);
 	if (rc != 0)
 		return fail("workers", strerror(-rc));
 	if (huntd_telemetry_register(&d) != 0)
@@ -211,6 +177,7 @@ main(int argc, char **argv)
 	}
 	rte_eth_dev_stop(d.port_id);
 	rte_eth_dev_close(d.port_id);
+	hunt_workers_free(d.workers, d.n_workers);
 	rte_eal_cleanup();
 	return 0;
 }

@@ -8,10 +8,14 @@
 #include "worker.h"
 
 #include <assert.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_errno.h>
 #include <rte_ip.h>
+#include <rte_malloc.h>
 #include <rte_udp.h>
 #include <rte_prefetch.h>
 
@@ -192,4 +196,60 @@ hunt_worker_main(void *arg)
 		}
 	}
 	return 0;
+}
+
+int
+hunt_workers_create(struct hunt_worker **w, uint32_t n, uint16_t port_id,
+		    const struct hunt_addr *addr, const int *stop,
+		    const struct hunt_config *cfg, const struct hunt_token_key *key,
+		    uint64_t now, uint64_t hz)
+{
+	assert(n > 0 && n <= HUNT_WORKERS_MAX);
+	memset(w, 0, n * sizeof(*w));
+	for (uint32_t i = 0; i < n; i++) {
+		w[i] = rte_zmalloc("hunt_worker", sizeof(*w[i]), RTE_CACHE_LINE_SIZE);
+		if (w[i] == NULL) {
+			hunt_workers_free(w, n);
+			return -ENOMEM;
+		}
+		*w[i] = (struct hunt_worker){.idx = i, .n_workers = n, .port_id = port_id,
+					     .queue_id = (uint16_t)i, .addr = *addr, .stop = stop};
+		int rc = hunt_engine_init(&w[i]->engine, cfg, key, i, n, now, hz);
+		if (rc != 0) {
+			hunt_workers_free(w, n);
+			return rc;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			char name[RTE_RING_NAMESIZE];
+			snprintf(name, sizeof(name), "hand_%u_%u_%u", port_id, i, j);
+			struct rte_ring *r = rte_ring_create(name, HUNT_HANDOFF_RING_SIZE,
+							     rte_socket_id(),
+							     RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL) {
+				int rc = -rte_errno;
+				hunt_workers_free(w, n);
+				return rc;
+			}
+			w[i]->ring_to[j] = r;
+			w[j]->ring_from[i] = r;
+		}
+	return 0;
+}
+
+void
+hunt_workers_free(struct hunt_worker **w, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (w[i] == NULL)
+			continue;
+		for (uint32_t j = 0; j < n; j++)
+			rte_ring_free(w[i]->ring_to[j]);
+		hunt_engine_free(&w[i]->engine);
+		rte_free(w[i]);
+		w[i] = NULL;
+	}
 }

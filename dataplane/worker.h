@@ -52,6 +52,18 @@ struct hunt_worker {
 	struct hunt_counters ctr __rte_cache_aligned;
 } __rte_cache_aligned;
 
+/*
+ * Allocates n workers for port_id (queue i for worker i), each with its
+ * engine, and the SPSC handoff ring between every ordered pair. Start-up
+ * only. Returns 0 or a negative errno; on error what was made is freed.
+ */
+int hunt_workers_create(struct hunt_worker **w, uint32_t n, uint16_t port_id,
+			const struct hunt_addr *addr, const int *stop,
+			const struct hunt_config *cfg,
+			const struct hunt_token_key *key, uint64_t now,
+			uint64_t hz);
+void hunt_workers_free(struct hunt_worker **w, uint32_t n);
+
 /* lcore entry point; arg is the struct hunt_worker. Returns 0. */
 int hunt_worker_main(void *arg);
 
