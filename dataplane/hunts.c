@@ -293,7 +293,7 @@ hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 		return HUNT_STATUS_WAVE_CLOSED;
 	struct hunt_member *m = hunt_member_find(h, player_id);
 	if (m == NULL) /* a valid token implies a JOIN that added the player */
-		return HUNT_STATUS_WRONG_HUNT;
+		return HUNT_STATUS_NOT_MEMBER;
 	c->winner_id = player_id;
 	m->coins += h->cfg->coins_per_win;
 	m->wins++;

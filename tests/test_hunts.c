@@ -204,7 +204,7 @@ Test(hunts, members_at_bounds)
 	cr_assert_null(hunt_member_find(h, 5 * 1000003));
 	/* A claim by a non-member (impossible with a valid token) credits no one. */
 	hunt_table_advance(&t, 0);
-	cr_assert_eq(claim(h, 77, 1, 0, 1, 1, NULL), HUNT_STATUS_WRONG_HUNT);
+	cr_assert_eq(claim(h, 77, 1, 0, 1, 1, NULL), HUNT_STATUS_NOT_MEMBER);
 	cr_assert_eq(h->n_won, 0);
 }
 

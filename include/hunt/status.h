@@ -25,7 +25,7 @@
 	X(BAD_OP, 11, "op code not known")                                    \
 	X(BAD_LENGTH, 12, "body length wrong for the op")                     \
 	X(BAD_FIELD, 13, "a field is out of its range (e.g. answer length)")  \
-	X(WRONG_HUNT, 14, "token was issued for another hunt")
+	X(NOT_MEMBER, 14, "player has not joined this hunt")
 
 enum hunt_status {
 #define HUNT_X_ENUM(name, val, desc) HUNT_STATUS_##name = (val),
@@ -64,8 +64,7 @@ enum hunt_status {
 	X(JOIN_PADDING, "JOIN shorter than its reply (anti-amplification)")   \
 	X(TOKEN, "session token missing or wrong")                            \
 	X(HANDOFF_FULL, "handoff ring to the owner worker full")              \
-	X(TX_FULL, "TX ring full after bounded retries")                      \
-	X(NO_MBUF, "no mbuf for an ARP reply")
+	X(TX_FULL, "TX ring full after bounded retries")
 
 enum hunt_drop {
 #define HUNT_X_ENUM(name, desc) HUNT_DROP_##name,
