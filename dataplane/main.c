@@ -2,6 +2,7 @@
  * huntd: wires the process together and is the only place that exits.
  *
  *   huntd [EAL options] -- --config FILE [--port N] [--stats-out FILE]
+ *   huntd --config-doc      (prints the config key table as Markdown)
  *
  * Every EAL lcore is a worker (the main lcore too): worker i owns RX/TX
  * queue i of the port. SIGINT/SIGTERM are taken by a control thread with
@@ -97,6 +98,10 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread */
+	if (argc == 2 && strcmp(argv[1], "--config-doc") == 0) {
+		hunt_config_write_doc(stdout); /* docs/config.md's table */
+		return 0;
+	}
 
 	int n = rte_eal_init(argc, argv);
 	if (n < 0) {
