@@ -54,7 +54,7 @@ struct opts {
 	double duration_s;
 	uint32_t waves;
 	uint32_t mix[HUNT_OP_COUNT];
-	uint32_t wrong_pct, dup_pct, missteer_pct;
+	uint32_t wrong_pct, dup_pct, missteer_pct, retx_pct;
 	uint32_t timeout_ms, retries;
 	uint32_t gen_ip_be;
 	uint16_t queues;
@@ -93,8 +93,17 @@ struct slot {
 	uint8_t frame[GEN_FRAME_MAX];
 };
 
+/* The answer a completed request got, kept until its slot completes again,
+ * so the answer to a retransmit of it can be compared. */
+struct recent {
+	uint64_t req_id;
+	uint64_t winner_id;
+	uint8_t status;
+};
+
 struct results {
 	uint64_t sent, retransmits, duplicates, replies, late_replies, late_won, wins_acked;
+	uint64_t late_checked, retransmit_mismatch;
 	uint64_t ops[HUNT_OP_COUNT], status[HUNT_STATUS_COUNT];
 	uint64_t double_winners, won_wrong_answer, taken_unknown_winner,
 		taken_other_winner, unknown_replies, amplified, wrong_port,
@@ -114,6 +123,7 @@ struct gen {
 	struct hunt_view *hunts;
 	uint32_t n_slots, slot_mask, slot_bits, n_free, sweep;
 	struct slot *slots;
+	struct recent *recent; /* [n_slots] */
 	uint32_t *free_slots;
 	uint64_t next_seq;
 	uint64_t rng;
@@ -296,6 +306,8 @@ issue(struct gen *g, uint32_t hi, uint8_t op, const void *body, uint16_t body_le
 				   (uint16_t)(sizeof(*hd) + body_len));
 	g->r.ops[op]++;
 	transmit(g, s, now);
+	if (op == HUNT_OP_CLAIM && rnd(g) % 100 < g->o.retx_pct)
+		transmit(g, s, now); /* the same bytes again: must get the same answer */
 }
 
 static void
@@ -463,10 +475,27 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	}
 	struct slot *s = &g->slots[hd->req_id & g->slot_mask];
 	if (!s->in_use || s->seq != hd->req_id) {
-		g->r.late_replies++; /* answer to a retransmit already answered */
+		/* The answer to a retransmit of a request already answered: it
+		 * must be the same answer. */
+		g->r.late_replies++;
 		g->r.late_won += hd->status == HUNT_STATUS_WON;
+		const struct recent *rc = &g->recent[hd->req_id & g->slot_mask];
+		if (rc->req_id == hd->req_id) {
+			g->r.late_checked++;
+			uint64_t winner = 0;
+			if (hd->op == HUNT_OP_CLAIM && hd->body_len >= sizeof(struct hunt_claim_reply))
+				winner = ((const struct hunt_claim_reply *)(hd + 1))->winner_id;
+			if (rc->status != hd->status || rc->winner_id != winner)
+				g->r.retransmit_mismatch++;
+		}
 		return;
 	}
+	struct recent *rc = &g->recent[hd->req_id & g->slot_mask];
+	rc->req_id = hd->req_id;
+	rc->status = hd->status;
+	rc->winner_id = hd->op == HUNT_OP_CLAIM && hd->body_len >= sizeof(struct hunt_claim_reply)
+				? ((const struct hunt_claim_reply *)(hd + 1))->winner_id
+				: 0;
 	g->r.replies++;
 	g->r.status[hd->status]++;
 	hist_add(&g->r.lat_ns, (now - s->first_tsc) * 1000000000ull / g->hz);
@@ -553,6 +582,7 @@ usage(void)
 		"  --wrong-pct P          claims with a wrong answer (30)\n"
 		"  --dup-pct P            claims sent twice with two request ids (5)\n"
 		"  --missteer-pct P       requests sent to a queue their shard is not on (0)\n"
+		"  --retransmit-pct P     claims sent twice with the same request id (2)\n"
 		"  --timeout-ms T         retransmit after T ms (50), --retries R times (5)\n"
 		"  --queues N             port queues; a request goes on queue shard %% N (1)\n"
 		"  --ip A.B.C.D           our address (server's + 1)\n"
@@ -572,9 +602,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"timeout-ms", 1, NULL, 't'}, {"retries", 1, NULL, 'R'},
 		{"queues", 1, NULL, 'q'}, {"ip", 1, NULL, 'i'},
 		{"server-prefix", 1, NULL, 'p'}, {"json", 0, NULL, 'j'},
+		{"retransmit-pct", 1, NULL, 'X'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
-			   .wrong_pct = 30, .dup_pct = 5, .timeout_ms = 50, .retries = 5,
+			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .timeout_ms = 50, .retries = 5,
 			   .queues = 1};
 	o->mix[HUNT_OP_DIG] = 40;
 	o->mix[HUNT_OP_ENTER] = 20;
@@ -593,6 +624,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'x': o->wrong_pct = (uint32_t)atoi(optarg); break;
 		case 'u': o->dup_pct = (uint32_t)atoi(optarg); break;
 		case 's': o->missteer_pct = (uint32_t)atoi(optarg); break;
+		case 'X': o->retx_pct = (uint32_t)atoi(optarg); break;
 		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
 		case 'R': o->retries = (uint32_t)atoi(optarg); break;
 		case 'q': o->queues = (uint16_t)atoi(optarg); break;
@@ -616,7 +648,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	uint32_t total = o->mix[1] + o->mix[2] + o->mix[3] + o->mix[4] + o->mix[5];
 	if (o->config == NULL || total == 0 || o->hunters_per_clue == 0 || o->outstanding == 0 ||
-	    o->queues == 0 || o->queues > 8 || o->wrong_pct > 100 || o->dup_pct > 100)
+	    o->queues == 0 || o->queues > 8 || o->wrong_pct > 100 || o->dup_pct > 100 || o->retx_pct > 100)
 		return -1;
 	return 0;
 }
@@ -658,7 +690,8 @@ setup(struct gen *g)
 	g->slot_mask = g->n_slots - 1;
 	g->slots = calloc(g->n_slots, sizeof(*g->slots));
 	g->free_slots = calloc(g->n_slots, sizeof(uint32_t));
-	if (g->slots == NULL || g->free_slots == NULL)
+	g->recent = calloc(g->n_slots, sizeof(*g->recent));
+	if (g->slots == NULL || g->free_slots == NULL || g->recent == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < g->n_slots; i++)
 		g->free_slots[g->n_free++] = g->n_slots - 1 - i;
@@ -781,7 +814,7 @@ static uint64_t
 failures(const struct gen *g, int waves_ok)
 {
 	const struct results *r = &g->r;
-	return r->double_winners + r->won_wrong_answer + r->taken_unknown_winner +
+	return r->double_winners + r->won_wrong_answer + r->taken_unknown_winner + r->retransmit_mismatch +
 	       r->taken_other_winner + r->unknown_replies + r->amplified + r->wrong_port +
 	       r->bad_replies + r->timeouts + (waves_ok ? 0 : 1);
 }
@@ -809,7 +842,9 @@ report(struct gen *g, double secs, int waves_ok)
 		       ",\"wave_states\":%" PRIu64 ",\"claims\":%" PRIu64 ",",
 		       r->ops[HUNT_OP_JOIN], r->ops[HUNT_OP_DIG], r->ops[HUNT_OP_ENTER],
 		       r->ops[HUNT_OP_WAVE_STATE], claims);
-		printf("\"wins_acked\":%" PRIu64 ",\"late_won\":%" PRIu64 ",", r->wins_acked, r->late_won);
+		printf("\"wins_acked\":%" PRIu64 ",\"late_won\":%" PRIu64 ",\"late_checked\":%" PRIu64
+		       ",\"retransmit_mismatch\":%" PRIu64 ",",
+		       r->wins_acked, r->late_won, r->late_checked, r->retransmit_mismatch);
 		printf("\"won\":%" PRIu64 ",\"taken\":%" PRIu64 ",\"wrong\":%" PRIu64
 		       ",\"wave_closed\":%" PRIu64 ",\"retry_later\":%" PRIu64 ",",
 		       r->status[HUNT_STATUS_WON], r->status[HUNT_STATUS_TAKEN],
@@ -849,8 +884,9 @@ report(struct gen *g, double secs, int waves_ok)
 	       hist_quantile(&r->lat_ns, 0.99) * us, hist_quantile(&r->lat_ns, 0.999) * us,
 	       r->lat_ns.max * us);
 	printf("retransmits %" PRIu64 " duplicates %" PRIu64 " late_replies %" PRIu64
-	       " timeouts %" PRIu64 "\n",
-	       r->retransmits, r->duplicates, r->late_replies, r->timeouts);
+	       " (%" PRIu64 " compared, %" PRIu64 " differed) timeouts %" PRIu64 "\n",
+	       r->retransmits, r->duplicates, r->late_replies, r->late_checked,
+	       r->retransmit_mismatch, r->timeouts);
 	printf("waves completed (min over hunts): %u\n", waves_completed(g));
 	if (cpo >= 0)
 		printf("server cycles per op: %" PRId64 " (tsc %.2f GHz)\n", cpo, (double)shz / 1e9);

@@ -15,6 +15,8 @@ it_cleanup() {
 	for p in $IT_PIDS; do wait "$p" 2>/dev/null; done
 	[ -n "$IT_NETNS" ] && ip netns del "$IT_NETNS" 2>/dev/null
 	rm -rf /var/run/dpdk/${PFX}* 2>/dev/null
+	# Keep the logs of a failed run for scripts/test to show.
+	[ "$IT_FAILED" = 0 ] && rm -rf "$T"
 }
 trap it_cleanup EXIT
 
