@@ -7,7 +7,8 @@ HUNT_BUILD=${HUNT_BUILD:-$HUNT_TOP/build}
 
 # Debian 12 packages the build, the tests and the demo need.
 HUNT_PACKAGES="build-essential meson ninja-build pkg-config libdpdk-dev dpdk
- libsodium-dev libcriterion-dev liburing-dev python3 iproute2 procps"
+ libsodium-dev libcriterion-dev liburing-dev python3 iproute2 procps
+ clang libclang-rt-14-dev"
 
 hunt_need_root() {
 	if [ "$(id -u)" != 0 ]; then
@@ -28,6 +29,19 @@ hunt_install_deps() {
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+HUNT_BUILD_SAN=${HUNT_BUILD_SAN:-$HUNT_TOP/build-san}
+
+# The same sources built by clang with AddressSanitizer, UndefinedBehavior-
+# Sanitizer and libFuzzer coverage: the unit tests run again here, and the
+# fuzz targets live here.
+hunt_build_san() {
+	if [ ! -f "$HUNT_BUILD_SAN/build.ninja" ]; then
+		CC=clang meson setup "$HUNT_BUILD_SAN" "$HUNT_TOP" -Dfuzz=true \
+			-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	fi
+	ninja -C "$HUNT_BUILD_SAN" >/dev/null
 }
 
 hunt_build() {
