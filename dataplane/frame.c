@@ -130,6 +130,27 @@ hunt_frame_arp_reply(uint8_t *frame, const struct hunt_addr *me)
 }
 
 uint32_t
+hunt_frame_arp_request(uint8_t *frame, const uint8_t mac[6], uint32_t ip_be,
+		       uint32_t target_ip_be)
+{
+	struct rte_ether_hdr *eth = (void *)frame;
+	struct rte_arp_hdr *a = (void *)(eth + 1);
+	memset(frame, 0, sizeof(*eth) + sizeof(*a));
+	memset(&eth->dst_addr, 0xff, 6);
+	memcpy(eth->src_addr.addr_bytes, mac, 6);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = 6;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	memcpy(a->arp_data.arp_sha.addr_bytes, mac, 6);
+	a->arp_data.arp_sip = ip_be;
+	a->arp_data.arp_tip = target_ip_be;
+	return sizeof(*eth) + sizeof(*a);
+}
+
+uint32_t
 hunt_frame_udp_reply(uint8_t *frame, const struct hunt_addr *me,
 		     uint16_t dgram_len)
 {

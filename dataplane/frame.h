@@ -50,6 +50,11 @@ enum hunt_frame_kind hunt_frame_parse(uint8_t *frame, uint32_t len,
  * length (the same as the request's, at least 42). */
 uint32_t hunt_frame_arp_reply(uint8_t *frame, const struct hunt_addr *me);
 
+/* Writes a broadcast ARP request from (mac, ip_be) for target_ip_be into
+ * frame (at least 42 bytes); returns 42. For clients: huntgen and tests. */
+uint32_t hunt_frame_arp_request(uint8_t *frame, const uint8_t mac[6], uint32_t ip_be,
+				uint32_t target_ip_be);
+
 /* Turns a UDP request frame into the reply carrying dgram_len bytes of UDP
  * payload (already written at HUNT_FRAME_HDR_BYTES); returns the frame
  * length. The IPv4 checksum is computed, the UDP checksum left 0. */

@@ -35,6 +35,7 @@
 #include <rte_udp.h>
 
 #include "config.h"
+#include "frame.h"
 #include "port.h"
 #include "hist.h"
 #include "hunt/content.h"
@@ -199,19 +200,7 @@ resolve_server(struct gen *g)
 {
 	uint8_t frame[64];
 	memset(frame, 0, sizeof(frame));
-	struct rte_ether_hdr *eth = (void *)frame;
-	struct rte_arp_hdr *a = (void *)(eth + 1);
-	memset(&eth->dst_addr, 0xff, 6);
-	eth->src_addr = g->mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = 6;
-	a->arp_plen = 4;
-	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_sha = g->mac;
-	a->arp_data.arp_sip = g->o.gen_ip_be;
-	a->arp_data.arp_tip = g->cfg->server.ip_be;
+	hunt_frame_arp_request(frame, g->mac.addr_bytes, g->o.gen_ip_be, g->cfg->server.ip_be);
 	uint64_t deadline = rte_rdtsc() + 10 * g->hz, next = 0;
 	while (rte_rdtsc() < deadline) {
 		if (rte_rdtsc() >= next) {

@@ -5,11 +5,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_arp.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
 #include "config.h"
+#include "frame.h"
 #include "hunt/proto.h"
 
 #define T_SERVER_IP RTE_BE32(0xc6120001) /* 198.18.0.1 */
@@ -55,6 +57,16 @@ t_frame(uint8_t *buf, uint16_t dst_port, uint16_t src_port, const void *payload,
 	if (len)
 		memcpy(udp + 1, payload, len);
 	return 42u + len;
+}
+
+/* A broadcast ARP request (opcode op) from the client for tip_be; returns
+ * its length, 42. */
+static inline uint32_t
+t_arp(uint8_t *buf, uint32_t tip_be, uint16_t op)
+{
+	uint32_t len = hunt_frame_arp_request(buf, t_client_mac, T_CLIENT_IP, tip_be);
+	((struct rte_arp_hdr *)(buf + 14))->arp_opcode = rte_cpu_to_be_16(op);
+	return len;
 }
 
 /* Fills a request header. */

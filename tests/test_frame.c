@@ -175,20 +175,7 @@ static uint32_t
 arp_request(uint32_t tip_be, uint16_t op)
 {
 	memset(buf, 0, sizeof(buf));
-	struct rte_ether_hdr *eth = (void *)buf;
-	struct rte_arp_hdr *a = (void *)(eth + 1);
-	memset(&eth->dst_addr, 0xff, 6);
-	memcpy(eth->src_addr.addr_bytes, t_client_mac, 6);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = 6;
-	a->arp_plen = 4;
-	a->arp_opcode = rte_cpu_to_be_16(op);
-	memcpy(a->arp_data.arp_sha.addr_bytes, t_client_mac, 6);
-	a->arp_data.arp_sip = T_CLIENT_IP;
-	a->arp_data.arp_tip = tip_be;
-	return 42;
+	return t_arp(buf, tip_be, op);
 }
 
 Test(frame, arp_request_for_us_gets_reply)

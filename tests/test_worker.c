@@ -131,17 +131,7 @@ assert_accounted(const struct hunt_worker *wk)
 Test(worker, arp_is_answered)
 {
 	uint8_t buf[64] = {0};
-	struct rte_ether_hdr *eth = (void *)buf;
-	struct rte_arp_hdr *a = (void *)(eth + 1);
-	memset(&eth->dst_addr, 0xff, 6);
-	memcpy(&eth->src_addr, t_client_mac, 6);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = 6;
-	a->arp_plen = 4;
-	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_tip = T_SERVER_IP;
+	t_arp(buf, T_SERVER_IP, RTE_ARP_OP_REQUEST);
 	inject(0, buf, 60);
 	cr_assert_eq(hunt_worker_poll(w[0], 1), 1);
 	struct rte_mbuf *m = take(0);

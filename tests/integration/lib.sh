@@ -45,7 +45,7 @@ start_huntd() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "huntd $name did not start:"
+	notok "huntd $name starts"
 	cat "$T/$name.log"
 	return 1
 }
@@ -80,6 +80,27 @@ if not ok:
     print("  failed: %s" % sys.argv[2], file=sys.stderr)
 sys.exit(0 if ok else 1)
 PY
+}
+
+# start_huntd_tap CONFIG: makes a network namespace for this test (IPv6 off,
+# so the kernel sends nothing but ARP), starts huntd in it on net_tap
+# interface htap0 as "d", and gives htap0 the client address 198.18.0.2/24.
+# Sets NS. Everything stays inside the namespace.
+start_huntd_tap() {
+	NS=hunt$$
+	ip netns add "$NS" || { notok "create network namespace"; return 1; }
+	IT_NETNS=$NS
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$NS" ip link set lo up
+	IT_EXEC="ip netns exec $NS" start_huntd d "$1" -l 0 --vdev net_tap0,iface=htap0 || return 1
+	ip netns exec "$NS" ip addr add 198.18.0.2/24 dev htap0
+	ip netns exec "$NS" ip link set htap0 up
+}
+
+# in_ns CMD...: runs CMD in the test's namespace with huntclient importable.
+in_ns() {
+	ip netns exec "$NS" env PYTHONPATH="$IT_DIR" "$@"
 }
 
 it_done() {

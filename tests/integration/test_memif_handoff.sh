@@ -31,7 +31,7 @@ CONF
 done
 
 start_huntd d "$T/hunt.conf" --lcores '0@0,1@0' \
-	--vdev "net_memif0,role=server,socket=$T/memif.sock" || exit 1
+	--vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
 check "huntd runs two workers" grep -q "workers=2" "$T/d.log"
 run_gen g "$T/memif.sock" 2 --config "$T/hunt.conf" --hunters-per-clue 5 --duration 120 \
 	--missteer-pct 30 --outstanding 64 --timeout-ms 200

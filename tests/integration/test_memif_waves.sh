@@ -4,7 +4,8 @@
 # claims, and claims retransmitted with the same request id (which must
 # get the same answer twice); there is exactly one acknowledged winner per clue and no invariant
 # failure; the waves closed because every clue was won; the counters add up
-# (received = handled + dropped, by reason); telemetry answers /hunt/stats;
+# (received = handled + dropped, by reason); telemetry answers /hunt/stats
+# (our client and dpdk-telemetry.py);
 # and huntd exits cleanly on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
@@ -40,7 +41,7 @@ buildings = 10
 max_players = 2000
 CONF
 
-start_huntd d "$T/hunt.conf" -l 0 --vdev "net_memif0,role=server,socket=$T/memif.sock" || exit 1
+start_huntd d "$T/hunt.conf" -l 0 --vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
 run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 10 --duration 60 \
 	--dup-pct 10 --retransmit-pct 10 --server-prefix "${PFX}_d"
 gen_rc=$?
@@ -63,6 +64,8 @@ check "telemetry /hunt/stats answers" pyjson "$T/tel.json" 'd["/hunt/stats"]["rx
 python3 "$IT_DIR/telemetry.py" "${PFX}_d" /hunt/waves >"$T/waves.json"
 check "telemetry /hunt/waves lists both hunts" pyjson "$T/waves.json" \
 	'sorted(d["/hunt/waves"]) == ["hunt_1", "hunt_2"]'
+echo /hunt/drops | dpdk-telemetry.py -f "${PFX}_d" >"$T/dt.out" 2>&1
+check "dpdk-telemetry.py reads /hunt/drops" grep -q '"/hunt/drops": {"MBUF_SEGMENTED": 0' "$T/dt.out"
 check "huntd exits 0 on SIGTERM" stop_huntd d
 check "counters add up" python3 "$IT_DIR/accounting.py" "$T/d.stats.json"
 check "server saw every wave close because all clues were won" pyjson "$T/d.stats.json" \

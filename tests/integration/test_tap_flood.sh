@@ -7,10 +7,6 @@
 # handled + dropped.
 . "$(dirname "$0")/lib.sh"
 
-NS=huntfl$$
-ip netns add "$NS" || { notok "create network namespace"; it_done; }
-IT_NETNS=$NS
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 cat >"$T/hunt.conf" <<CONF
 [server]
 ip = 198.18.0.1
@@ -22,11 +18,9 @@ world = 1
 clues_per_wave = 8
 wave_duration_ms = 600000
 CONF
-IT_EXEC="ip netns exec $NS" start_huntd d "$T/hunt.conf" -l 0 --vdev net_tap0,iface=htap0 || exit 1
-ip netns exec "$NS" ip addr add 198.18.0.2/24 dev htap0
-ip netns exec "$NS" ip link set htap0 up
+start_huntd_tap "$T/hunt.conf" || it_done
 mac=$(sed -n 's/.*mac=\([0-9A-Fa-f:]*\).*/\1/p' "$T/d.log")
-ip netns exec "$NS" env PYTHONPATH="$IT_DIR" python3 "$IT_DIR/flood.py" htap0 "$mac" 198.18.0.1 \
+in_ns python3 "$IT_DIR/flood.py" htap0 "$mac" 198.18.0.1 \
 	"$T/expected.json" 20000 "${PFX}_d"
 check "huntd still running" kill -0 "$PID_d"
 check "huntd exits 0" stop_huntd d

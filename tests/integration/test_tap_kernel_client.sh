@@ -7,12 +7,6 @@
 # network namespace made for the test (198.18.0.0/24 never leaves it).
 . "$(dirname "$0")/lib.sh"
 
-NS=huntit$$
-ip netns add "$NS" || { notok "create network namespace"; it_done; }
-IT_NETNS=$NS
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip netns exec "$NS" ip link set lo up
-
 cat >"$T/hunt.conf" <<CONF
 [server]
 ip = 198.18.0.1
@@ -31,10 +25,8 @@ buildings = 4
 treasures_per_building = 2
 CONF
 
-IT_EXEC="ip netns exec $NS" start_huntd d "$T/hunt.conf" -l 0 --vdev net_tap0,iface=htap0 || exit 1
-ip netns exec "$NS" ip addr add 198.18.0.2/24 dev htap0
-ip netns exec "$NS" ip link set htap0 up
-ip netns exec "$NS" env PYTHONPATH="$IT_DIR" python3 "$IT_DIR/tap_client.py" 198.18.0.1 77 5 100
+start_huntd_tap "$T/hunt.conf" || it_done
+in_ns python3 "$IT_DIR/tap_client.py" 198.18.0.1 77 5 100
 check "the kernel learned huntd's MAC by ARP" \
 	sh -c "ip netns exec $NS ip neigh show 198.18.0.1 | grep -q lladdr"
 python3 "$IT_DIR/telemetry.py" "${PFX}_d" /hunt/drops >"$T/drops.json"
