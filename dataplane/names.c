@@ -1,4 +1,5 @@
 /* Names generated from the lists in include/hunt/. */
+#include "hunt/journal.h"
 #include "hunt/proto.h"
 #include "hunt/status.h"
 
@@ -49,4 +50,17 @@ const char *
 hunt_op_name(unsigned op)
 {
 	return op < HUNT_OP_COUNT ? op_names[op] : "?";
+}
+
+static const char *const rec_names[] = {
+	[0] = "NONE",
+#define HUNT_X_NAME(name, code, type) [code] = #name,
+	HUNT_REC_LIST(HUNT_X_NAME)
+#undef HUNT_X_NAME
+};
+
+const char *
+hunt_rec_name(unsigned type)
+{
+	return type < HUNT_REC_COUNT ? rec_names[type] : "?";
 }

@@ -1,0 +1,113 @@
+/*
+ * The journal writer: one per worker, driven from the worker's poll loop.
+ *
+ * Records are appended to an in-memory group; a group is written and made
+ * durable with one io_uring submission (a write linked to an fdatasync)
+ * while the next group fills. Only one group is in flight, so after a crash
+ * only the last group can be torn. hunt_journal_poll() reaps completions
+ * and submits; it never blocks, and a full journal makes hunt_journal_room()
+ * false, which callers turn into RETRY_LATER.
+ *
+ * A write or flush error (or a short write that cannot complete) fails the
+ * journal for good: durable_seq never passes the failed group, so nothing in
+ * it is acknowledged, and every later append is refused.
+ *
+ * Threads: the worker owns everything here except `spare_fd` and
+ * `spare_error`, which the segment helper thread (hunt_journal_make_spare)
+ * writes with release stores when a zero-filled spare segment is ready.
+ */
+#ifndef HUNT_JOURNAL_H
+#define HUNT_JOURNAL_H
+
+#include <stdint.h>
+
+#include <liburing.h>
+
+#include "hunt/journal.h"
+
+struct hunt_journal_cfg {
+	int dir_fd;               /* the journal directory, opened by the caller */
+	uint64_t epoch;
+	uint32_t worker;
+	uint64_t segment_bytes;   /* file size, header included */
+	uint32_t group_bytes;     /* most bytes in one group */
+	uint64_t group_delay_tsc; /* flush a non-full group after this long; 0: at once */
+};
+
+struct hunt_journal_stats {
+	uint64_t records;
+	uint64_t groups;
+	uint64_t bytes;
+	uint64_t flush_cycles;     /* sum over groups, submit to durable */
+	uint64_t flush_cycles_max;
+	uint64_t group_records_max;
+	uint64_t full;             /* hunt_journal_room() said no */
+	uint64_t short_writes;
+	uint64_t rollovers;
+	uint64_t spare_waits;      /* rollover found no spare yet */
+	uint64_t errors;
+};
+
+struct hunt_jgroup {
+	uint8_t *data;
+	uint32_t used;
+	uint32_t n_records;
+	uint64_t last_seq;
+	uint64_t first_tsc; /* when its first record was appended */
+};
+
+enum hunt_jop { HUNT_JOP_WRITE = 1, HUNT_JOP_FSYNC = 2 };
+
+/* Test seam: called with every completion's result before it is used;
+ * returns the result to use (e.g. -EIO, or a shorter length). */
+typedef int (*hunt_journal_fault_fn)(void *ctx, enum hunt_jop op, int res);
+
+struct hunt_journal {
+	struct hunt_journal_cfg cfg;
+	struct io_uring ring;
+	int fd;                  /* current segment */
+	uint32_t segment;        /* its number */
+	uint64_t off;            /* where the next group goes */
+	struct hunt_jgroup group[2];
+	uint32_t filling;        /* index of the group taking appends */
+	int inflight;            /* the other group is being written */
+	uint64_t inflight_off;   /* where it is being written */
+	uint32_t inflight_done;  /* bytes of it written so far */
+	uint64_t inflight_tsc;
+	uint64_t next_seq;
+	uint64_t durable_seq;
+	int error;               /* 0, or the negative errno that failed it */
+	int spare_fd;            /* helper -> worker: ready spare, or -1 */
+	int spare_error;         /* helper -> worker: creating it failed */
+	uint32_t spare_next;     /* helper: number of the next spare to make */
+	hunt_journal_fault_fn fault;
+	void *fault_ctx;
+	struct hunt_journal_stats st;
+};
+
+/* Creates segment 0 and spare 1 (blocking: start-up only). 0 or -errno. */
+int hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg);
+
+/* Flushes what is pending, waits for it, closes. Shutdown only. */
+int hunt_journal_close(struct hunt_journal *j);
+
+/* Whether `bytes` more of records fit now (false while full or failed). */
+int hunt_journal_room(struct hunt_journal *j, uint32_t bytes);
+
+/* Appends one record; returns its seq. The caller checked room first. */
+uint64_t hunt_journal_append(struct hunt_journal *j, uint8_t type, uint32_t hunt_id,
+			     const void *payload, uint16_t len, uint64_t now_tsc);
+
+/* Reaps completions and submits the next group when due. Never blocks. */
+void hunt_journal_poll(struct hunt_journal *j, uint64_t now_tsc);
+
+/* For the segment helper thread: if the worker has taken the spare, makes
+ * the next one (zero-filled, header written, file and directory fsynced).
+ * Blocking. Returns 1 if it made one, 0 if none was needed, -errno. */
+int hunt_journal_make_spare(struct hunt_journal *j);
+
+/* Segment file name: seg-EPOCH-WORKER-SEGMENT.hj, hex. */
+void hunt_journal_seg_name(char *out, size_t n, uint64_t epoch, uint32_t worker,
+			   uint32_t segment);
+
+#endif

@@ -1,0 +1,290 @@
+#include "jreader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct seg_file {
+	uint64_t epoch;
+	uint32_t worker, segment;
+	char name[64];
+};
+
+static int
+cmp_seg(const void *a, const void *b)
+{
+	const struct seg_file *x = a, *y = b;
+	if (x->epoch != y->epoch)
+		return x->epoch < y->epoch ? -1 : 1;
+	if (x->worker != y->worker)
+		return x->worker < y->worker ? -1 : 1;
+	return x->segment < y->segment ? -1 : x->segment > y->segment;
+}
+
+/* Lists seg-*.hj files, sorted. Returns the count or -errno. */
+static int
+list_segments(const char *dir, struct seg_file **out)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return -errno;
+	size_t n = 0, cap = 64;
+	struct seg_file *v = malloc(cap * sizeof(*v));
+	struct dirent *e;
+	while (v != NULL && (e = readdir(d)) != NULL) {
+		unsigned long long ep;
+		unsigned w, s;
+		int used = 0;
+		if (sscanf(e->d_name, "seg-%8llx-%2x-%6x.hj%n", &ep, &w, &s, &used) != 3 ||
+		    used == 0 || e->d_name[used] != '\0')
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			struct seg_file *nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				free(v);
+				v = NULL;
+				break;
+			}
+			v = nv;
+		}
+		v[n] = (struct seg_file){.epoch = ep, .worker = w, .segment = s};
+		snprintf(v[n].name, sizeof(v[n].name), "%.63s", e->d_name);
+		n++;
+	}
+	closedir(d);
+	if (v == NULL)
+		return -ENOMEM;
+	qsort(v, n, sizeof(*v), cmp_seg);
+	*out = v;
+	return (int)n;
+}
+
+static int
+read_file(const char *dir, const char *name, uint8_t **buf, size_t *cap, size_t *len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return -errno;
+	}
+	if ((size_t)sb.st_size > *cap) {
+		free(*buf);
+		*cap = (size_t)sb.st_size;
+		*buf = malloc(*cap);
+		if (*buf == NULL) {
+			close(fd);
+			*cap = 0;
+			return -ENOMEM;
+		}
+	}
+	size_t got = 0;
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = pread(fd, *buf + got, (size_t)sb.st_size - got, (off_t)got);
+		if (n <= 0) {
+			int e = n < 0 ? -errno : -EIO;
+			close(fd);
+			return e;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return 0;
+}
+
+static const char *
+check_header(const uint8_t *b, size_t len, const struct seg_file *f)
+{
+	const struct hunt_seg_header *h = (const void *)b;
+	if (len < HUNT_SEG_HEADER_BYTES)
+		return "file shorter than a segment header";
+	if (h->magic != HUNT_SEG_MAGIC)
+		return "segment magic wrong";
+	if (h->crc != hunt_crc32c(h, offsetof(struct hunt_seg_header, crc)))
+		return "segment header checksum wrong";
+	if (h->version != HUNT_SEG_VERSION)
+		return "segment version not supported";
+	if (h->header_bytes != HUNT_SEG_HEADER_BYTES || h->segment_bytes != len)
+		return "segment size disagrees with the file";
+	if (h->epoch != f->epoch || h->worker != f->worker || h->segment != f->segment)
+		return "segment header disagrees with the file name";
+	if (h->group_bytes < HUNT_REC_MAX_BYTES)
+		return "segment group_bytes too small";
+	return NULL;
+}
+
+/* Why the record at off is not valid, or NULL if it is. */
+static const char *
+check_record(const uint8_t *b, size_t len, size_t off, uint64_t want_seq, uint32_t worker)
+{
+	const struct hunt_rec_hdr *h = (const void *)(b + off);
+	if (h->type == HUNT_REC_NONE || h->type >= HUNT_REC_COUNT)
+		return "record type unknown";
+	if (h->len != hunt_rec_payload_bytes(h->type))
+		return "record length wrong for its type";
+	if (off + hunt_rec_bytes(h->len) > len)
+		return "record runs past the segment";
+	if (h->crc != hunt_crc32c((const uint8_t *)h + 4, (uint32_t)sizeof(*h) - 4 + h->len))
+		return "record checksum wrong";
+	if (want_seq != 0 && h->seq != want_seq)
+		return "sequence gap";
+	if (h->worker != worker)
+		return "record from another worker's stream";
+	return NULL;
+}
+
+/* Whether a valid record starting a group lies anywhere after `from`. */
+static int
+group_start_after(const uint8_t *b, size_t from, size_t len, uint32_t worker)
+{
+	for (size_t p = from + HUNT_REC_ALIGN; p + sizeof(struct hunt_rec_hdr) <= len;
+	     p += HUNT_REC_ALIGN) {
+		const struct hunt_rec_hdr *h = (const void *)(b + p);
+		if ((h->flags & HUNT_REC_F_GROUP_START) && check_record(b, len, p, 0, worker) == NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+static size_t
+last_nonzero(const uint8_t *b, size_t from, size_t len)
+{
+	size_t last = from;
+	for (size_t i = from; i < len; i++)
+		if (b[i] != 0)
+			last = i;
+	return last;
+}
+
+/* Whether segments i+1 .. of segs[i]'s stream hold no record: a torn tail
+ * may only be in the last segment that does (spares after it are empty). */
+static int
+rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
+{
+	uint8_t *b = NULL;
+	size_t cap = 0, len = 0;
+	int empty = 1;
+	for (int k = i + 1; k < n && empty && segs[k].epoch == segs[i].epoch &&
+			    segs[k].worker == segs[i].worker; k++)
+		empty = read_file(dir, segs[k].name, &b, &cap, &len) == 0 &&
+			len >= HUNT_SEG_HEADER_BYTES &&
+			all_zero(b + HUNT_SEG_HEADER_BYTES, len - HUNT_SEG_HEADER_BYTES);
+	free(b);
+	return empty;
+}
+
+int
+hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
+		  char *err, size_t err_bytes)
+{
+	memset(st, 0, sizeof(*st));
+	err[0] = '\0';
+	struct seg_file *segs = NULL;
+	int n = list_segments(dir, &segs);
+	if (n < 0) {
+		snprintf(err, err_bytes, "%s: %s", dir, strerror(-n));
+		return n;
+	}
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0;
+	int rc = 0;
+	struct hunt_jstream *s = NULL;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct seg_file *f = &segs[i];
+		int first_of_stream = i == 0 || segs[i - 1].epoch != f->epoch ||
+				      segs[i - 1].worker != f->worker;
+		if (first_of_stream) {
+			if (st->n_streams == HUNT_JSCAN_STREAMS_MAX) {
+				snprintf(err, err_bytes, "%s: more than %u streams", dir,
+					 HUNT_JSCAN_STREAMS_MAX);
+				rc = -E2BIG;
+				break;
+			}
+			s = &st->streams[st->n_streams++];
+			*s = (struct hunt_jstream){.epoch = f->epoch, .worker = f->worker};
+		} else if (f->segment != segs[i - 1].segment + 1) {
+			snprintf(err, err_bytes, "%s/%s: segment %u missing before it", dir, f->name,
+				 segs[i - 1].segment + 1);
+			rc = -EBADMSG;
+			break;
+		}
+		if (f->epoch > st->max_epoch)
+			st->max_epoch = f->epoch;
+		rc = read_file(dir, f->name, &buf, &cap, &len);
+		if (rc != 0) {
+			snprintf(err, err_bytes, "%s/%s: %s", dir, f->name, strerror(-rc));
+			break;
+		}
+		const char *why = check_header(buf, len, f);
+		if (why != NULL) {
+			snprintf(err, err_bytes, "%s/%s offset 0: %s", dir, f->name, why);
+			rc = -EBADMSG;
+			break;
+		}
+		uint32_t group_bytes = ((const struct hunt_seg_header *)buf)->group_bytes;
+		st->segments++;
+		s->segments++;
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+		struct hunt_jpos pos = {.file = path, .epoch = f->epoch, .worker = f->worker,
+					.segment = f->segment};
+		size_t off = HUNT_SEG_HEADER_BYTES;
+		while (off + sizeof(struct hunt_rec_hdr) <= len) {
+			if (all_zero(buf + off, sizeof(struct hunt_rec_hdr)) && all_zero(buf + off, len - off))
+				break; /* the zero-filled rest of the segment */
+			why = check_record(buf, len, off, s->last_seq ? s->last_seq + 1 : 0, f->worker);
+			if (why == NULL && s->records == 0 && ((const struct hunt_rec_hdr *)(buf + off))->seq != 1 &&
+			    f->segment == 0)
+				why = "stream does not start at seq 1";
+			if (why != NULL) {
+				if (last_nonzero(buf, off, len) < off + group_bytes &&
+				    !group_start_after(buf, off, len, f->worker) &&
+				    rest_of_stream_empty(dir, segs, n, i)) {
+					s->torn_offset = off;
+					s->torn_segment = f->segment;
+					st->torn_tails++;
+					break;
+				}
+				snprintf(err, err_bytes, "%s offset %zu: %s", path, off, why);
+				rc = -EBADMSG;
+				break;
+			}
+			const struct hunt_rec_hdr *h = (const void *)(buf + off);
+			if (s->records == 0)
+				s->first_seq = h->seq;
+			s->last_seq = h->seq;
+			s->records++;
+			s->bytes += hunt_rec_bytes(h->len);
+			st->records++;
+			st->bytes += hunt_rec_bytes(h->len);
+			st->by_type[h->type]++;
+			pos.offset = off;
+			if (fn != NULL && (rc = fn(ctx, h, h + 1, &pos)) != 0)
+				break;
+			off += hunt_rec_bytes(h->len);
+		}
+	}
+	free(buf);
+	free(segs);
+	return rc;
+}

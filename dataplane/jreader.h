@@ -1,0 +1,67 @@
+/*
+ * Reading a journal directory: recovery in huntd and `huntctl journal`
+ * both go through hunt_journal_scan, so what the CLI verifies is exactly
+ * what huntd would replay.
+ *
+ * Streams are read in (epoch, worker) order, each stream's segments in
+ * order. Within a stream, records must carry seq 1, 2, 3 ... A record that
+ * fails its checks ends the stream cleanly only if it can be the torn tail
+ * of the last group ever written there: no later segment of the stream
+ * holds a record, no non-zero byte lies further than the segment's
+ * group_bytes from it, and no valid group start follows it (a later group
+ * is only written once the one before is durable). Anything else is
+ * corruption, reported with the file and offset.
+ */
+#ifndef HUNT_JREADER_H
+#define HUNT_JREADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hunt/journal.h"
+
+struct hunt_jpos {
+	const char *file;
+	uint64_t epoch;
+	uint32_t worker;
+	uint32_t segment;
+	uint64_t offset;
+};
+
+/* Called for every valid record in order; a non-zero return stops the scan
+ * and is returned by it. */
+typedef int (*hunt_jscan_fn)(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
+			     const struct hunt_jpos *pos);
+
+#define HUNT_JSCAN_STREAMS_MAX 1024u
+
+struct hunt_jstream {
+	uint64_t epoch;
+	uint32_t worker;
+	uint32_t segments;
+	uint64_t records;
+	uint64_t first_seq, last_seq;
+	uint64_t bytes;       /* record bytes */
+	uint64_t torn_offset; /* 0, or where a torn tail was cut */
+	uint32_t torn_segment;
+};
+
+struct hunt_jscan_stats {
+	uint64_t segments;
+	uint64_t records;
+	uint64_t bytes;
+	uint64_t by_type[HUNT_REC_COUNT];
+	uint64_t max_epoch;  /* 0 if the directory holds no segment */
+	uint64_t torn_tails;
+	uint32_t n_streams;
+	struct hunt_jstream streams[HUNT_JSCAN_STREAMS_MAX];
+};
+
+/*
+ * Scans every segment under dir. Returns 0; -EBADMSG for corruption (err
+ * says file, offset and what); -errno for an I/O error; or fn's return.
+ */
+int hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
+		      char *err, size_t err_bytes);
+
+#endif

@@ -1,0 +1,410 @@
+/*
+ * Proves the journal writer and reader on a real file through io_uring:
+ * records come back in order with their payloads; a group is one durable
+ * write; a full group is backpressure, not a stall; segments roll over with
+ * sequence numbers continuous; a write or flush error (injected through the
+ * completion seam) acknowledges nothing of the group and fails the journal;
+ * a short write is completed and flushed; a torn tail at every 512-byte
+ * boundary of the last group is cut; and corruption anywhere else (a record
+ * mid-log, a header, a missing segment) refuses to read, naming file and
+ * offset.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "jreader.h"
+
+static char dir[64];
+static int dir_fd;
+static struct hunt_journal j;
+
+#define REC_BYTES 32u /* a JOIN record: 24-byte header + 8-byte payload */
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/hunt-jtest.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(dir_fd, 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	close(dir_fd);
+}
+
+TestSuite(journal, .init = setup, .fini = teardown);
+
+static void
+open_j(uint64_t segment_bytes, uint32_t group_bytes)
+{
+	struct hunt_journal_cfg c = {.dir_fd = dir_fd, .epoch = 1, .worker = 3,
+				     .segment_bytes = segment_bytes, .group_bytes = group_bytes};
+	cr_assert_eq(hunt_journal_open(&j, &c), 0);
+}
+
+static uint64_t
+join(uint64_t player)
+{
+	struct hunt_rec_join r = {.player_id = player};
+	cr_assert(hunt_journal_room(&j, REC_BYTES));
+	return hunt_journal_append(&j, HUNT_REC_JOIN, 7, &r, sizeof(r), 1);
+}
+
+/* Polls until seq is durable or the journal fails (bounded: 10 s). */
+static void
+wait_durable(uint64_t seq)
+{
+	for (long i = 0; i < 10000000 && j.durable_seq < seq && j.error == 0; i++) {
+		hunt_journal_poll(&j, 2);
+		if (i % 1000 == 999)
+			usleep(1000);
+	}
+}
+
+struct collected {
+	uint64_t n;
+	uint64_t players[4096];
+	uint64_t seqs[4096];
+};
+
+static int
+collect(void *ctx, const struct hunt_rec_hdr *h, const void *payload, const struct hunt_jpos *pos)
+{
+	struct collected *c = ctx;
+	cr_assert(h->type == HUNT_REC_JOIN || h->type == HUNT_REC_WIN);
+	cr_assert_eq(h->hunt_id, 7);
+	cr_assert_eq(pos->worker, 3);
+	if (c->n < 4096) {
+		c->players[c->n] = h->type == HUNT_REC_JOIN
+					   ? ((const struct hunt_rec_join *)payload)->player_id
+					   : ((const struct hunt_rec_win *)payload)->player_id;
+		c->seqs[c->n] = h->seq;
+	}
+	c->n++;
+	return 0;
+}
+
+static int
+scan(struct collected *c, struct hunt_jscan_stats *st, char *err)
+{
+	memset(c, 0, sizeof(*c));
+	return hunt_journal_scan(dir, collect, c, st, err, 512);
+}
+
+static struct collected got;
+static struct hunt_jscan_stats st;
+static char err[512];
+
+Test(journal, crc32c_known_value)
+{
+	cr_assert_eq(hunt_crc32c("123456789", 9), 0xe3069283u);
+	cr_assert_eq(hunt_crc32c("", 0), 0);
+}
+
+Test(journal, records_round_trip_in_one_group)
+{
+	open_j(1 << 20, 64 << 10);
+	for (uint64_t p = 1; p <= 100; p++)
+		cr_assert_eq(join(1000 + p), p);
+	cr_assert_eq(j.durable_seq, 0, "nothing durable before it is flushed");
+	wait_durable(100);
+	cr_assert_eq(j.durable_seq, 100);
+	cr_assert_eq(j.st.groups, 1, "100 records, one group commit");
+	cr_assert_eq(j.st.group_records_max, 100);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 100);
+	for (uint64_t i = 0; i < 100; i++) {
+		cr_assert_eq(got.players[i], 1001 + i);
+		cr_assert_eq(got.seqs[i], i + 1);
+	}
+	cr_assert_eq(st.n_streams, 1);
+	cr_assert_eq(st.streams[0].epoch, 1);
+	cr_assert_eq(st.streams[0].worker, 3);
+	cr_assert_eq(st.by_type[HUNT_REC_JOIN], 100);
+	cr_assert_eq(st.torn_tails, 0);
+	cr_assert_eq(st.segments, 2, "segment 0 and the spare");
+}
+
+Test(journal, full_group_is_backpressure)
+{
+	open_j(1 << 20, 4096);
+	uint32_t n = 0;
+	while (hunt_journal_room(&j, REC_BYTES)) {
+		struct hunt_rec_join r = {.player_id = ++n};
+		hunt_journal_append(&j, HUNT_REC_JOIN, 7, &r, sizeof(r), 1);
+	}
+	cr_assert_eq(n, 4096 / REC_BYTES);
+	cr_assert_geq(j.st.full, 1);
+	hunt_journal_poll(&j, 2); /* submits the full group */
+	cr_assert(hunt_journal_room(&j, REC_BYTES), "the other buffer fills while one flushes");
+	wait_durable(n);
+	cr_assert_eq(j.durable_seq, n);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+}
+
+Test(journal, group_delay_holds_a_small_group)
+{
+	struct hunt_journal_cfg c = {.dir_fd = dir_fd, .epoch = 1, .worker = 3,
+				     .segment_bytes = 1 << 20, .group_bytes = 4096,
+				     .group_delay_tsc = 1000};
+	cr_assert_eq(hunt_journal_open(&j, &c), 0);
+	struct hunt_rec_join r = {.player_id = 1};
+	hunt_journal_append(&j, HUNT_REC_JOIN, 7, &r, sizeof(r), 100);
+	hunt_journal_poll(&j, 500);
+	cr_assert_eq(j.inflight, 0, "young group waits");
+	hunt_journal_poll(&j, 1100);
+	cr_assert_eq(j.inflight, 1, "old enough: submitted");
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 1);
+}
+
+Test(journal, segments_roll_over_with_continuous_seq)
+{
+	open_j(4096 + 2048, 1024); /* 64 records per segment */
+	uint64_t seq = 0;
+	for (int round = 0; round < 10; round++) {
+		for (int k = 0; k < 32; k++) {
+			if (!hunt_journal_room(&j, REC_BYTES)) {
+				wait_durable(seq);
+				if (!hunt_journal_room(&j, REC_BYTES)) {
+					/* no spare yet: the helper thread's job */
+					cr_assert_geq(j.st.spare_waits, 1);
+					cr_assert_eq(hunt_journal_make_spare(&j), 1);
+				}
+			}
+			seq = join(seq + 1);
+		}
+		wait_durable(seq);
+	}
+	cr_assert_eq(j.durable_seq, 320);
+	cr_assert_geq(j.st.rollovers, 4);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 320);
+	for (uint64_t i = 0; i < 320; i++)
+		cr_assert_eq(got.seqs[i], i + 1);
+	cr_assert_geq(st.segments, 5);
+}
+
+struct fault {
+	enum hunt_jop op;
+	int res;       /* injected result */
+	int shorten;   /* instead: halve a write's result, once */
+	int fired;
+};
+
+static int
+inject(void *ctx, enum hunt_jop op, int res)
+{
+	struct fault *f = ctx;
+	if (op != f->op || f->fired)
+		return res;
+	f->fired = 1;
+	return f->shorten ? res / 2 : f->res;
+}
+
+static void
+error_acknowledges_nothing(enum hunt_jop op)
+{
+	open_j(1 << 20, 64 << 10);
+	uint64_t a = join(1);
+	wait_durable(a);
+	struct fault f = {.op = op, .res = -EIO};
+	j.fault = inject;
+	j.fault_ctx = &f;
+	uint64_t b = 0;
+	for (int i = 0; i < 10; i++)
+		b = join(100 + i);
+	wait_durable(b);
+	cr_assert(f.fired);
+	cr_assert_eq(j.error, -EIO);
+	cr_assert_eq(j.durable_seq, a, "nothing of the failed group is durable");
+	cr_assert_eq(j.st.errors, 1);
+	cr_assert_not(hunt_journal_room(&j, REC_BYTES), "a failed journal takes nothing more");
+	for (int i = 0; i < 100; i++)
+		hunt_journal_poll(&j, 3);
+	cr_assert_eq(j.durable_seq, a, "and never acknowledges it later");
+	cr_assert_eq(hunt_journal_close(&j), -EIO);
+}
+
+Test(journal, write_error_acknowledges_nothing)
+{
+	error_acknowledges_nothing(HUNT_JOP_WRITE);
+}
+
+Test(journal, flush_error_acknowledges_nothing)
+{
+	error_acknowledges_nothing(HUNT_JOP_FSYNC);
+}
+
+Test(journal, short_write_is_completed)
+{
+	open_j(1 << 20, 64 << 10);
+	struct fault f = {.op = HUNT_JOP_WRITE, .shorten = 1};
+	j.fault = inject;
+	j.fault_ctx = &f;
+	uint64_t s = 0;
+	for (int i = 0; i < 50; i++)
+		s = join(500 + i);
+	wait_durable(s);
+	cr_assert(f.fired);
+	cr_assert_eq(j.error, 0);
+	cr_assert_eq(j.durable_seq, 50);
+	cr_assert_eq(j.st.short_writes, 1);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 50);
+	cr_assert_eq(got.players[49], 549);
+}
+
+#define WIN_BYTES 48u /* 24 + 24: 512-byte cuts fall inside records */
+
+/* Writes group 1 (40 JOIN records) and group 2 (100 WIN records, the last
+ * group); returns group 2's offset in segment 0. */
+static size_t
+two_groups(void)
+{
+	open_j(1 << 20, 64 << 10);
+	uint64_t s = 0;
+	for (int i = 0; i < 40; i++)
+		s = join(1 + i);
+	wait_durable(s);
+	for (int i = 0; i < 100; i++) {
+		struct hunt_rec_win w = {.wave_id = 1, .clue_idx = (uint32_t)i, .player_id = 41u + i};
+		cr_assert(hunt_journal_room(&j, WIN_BYTES));
+		s = hunt_journal_append(&j, HUNT_REC_WIN, 7, &w, sizeof(w), 1);
+	}
+	wait_durable(s);
+	cr_assert_eq(j.st.groups, 2);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	return HUNT_SEG_HEADER_BYTES + 40 * REC_BYTES;
+}
+
+static void
+seg0_patch(size_t off, const void *bytes, size_t n)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-00000001-03-000000.hj", dir);
+	int fd = open(path, O_RDWR);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, bytes, n, (off_t)off), (ssize_t)n);
+	close(fd);
+}
+
+Test(journal, torn_tail_at_every_512_byte_boundary_of_last_group)
+{
+	size_t g2 = two_groups();
+	size_t g2_end = g2 + 100 * WIN_BYTES;
+	static uint8_t saved[100 * WIN_BYTES], zeros[100 * WIN_BYTES];
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-00000001-03-000000.hj", dir);
+	int fd = open(path, O_RDONLY);
+	cr_assert_eq(pread(fd, saved, sizeof(saved), (off_t)g2), (ssize_t)sizeof(saved));
+	close(fd);
+	unsigned cuts = 0, torn = 0;
+	for (size_t cut = (g2 + 511) & ~(size_t)511; cut <= g2_end; cut += 512) {
+		/* Sectors from `cut` on never reached the disk. */
+		seg0_patch(g2, saved, sizeof(saved));
+		seg0_patch(cut, zeros, g2_end - cut);
+		cr_assert_eq(scan(&got, &st, err), 0, "cut at %zu: %s", cut, err);
+		uint64_t whole = 40 + (cut - g2) / WIN_BYTES;
+		cr_assert_eq(got.n, whole, "cut at %zu: %lu records", cut, (unsigned long)got.n);
+		cr_assert_eq(st.torn_tails, (cut - g2) % WIN_BYTES != 0, "cut at %zu", cut);
+		torn += st.torn_tails;
+		cuts++;
+	}
+	cr_assert_geq(cuts, 9);
+	cr_assert_geq(torn, 6, "most cuts fall inside a record");
+	/* A missing sector in the middle of the last group, later ones written. */
+	seg0_patch(g2, saved, sizeof(saved));
+	seg0_patch(g2 + 1024, zeros, 512);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 40 + 1024 / WIN_BYTES);
+	cr_assert_eq(st.torn_tails, 1);
+	cr_assert_eq(st.streams[0].torn_offset, g2 + 1024 / WIN_BYTES * WIN_BYTES);
+}
+
+Test(journal, corruption_mid_log_refuses_with_file_and_offset)
+{
+	size_t g2 = two_groups();
+	(void)g2;
+	size_t victim = HUNT_SEG_HEADER_BYTES + 10 * REC_BYTES + 30; /* in group 1 */
+	uint8_t x = 0x5a;
+	seg0_patch(victim, &x, 1);
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG);
+	char want[64];
+	snprintf(want, sizeof(want), "offset %u: record checksum wrong",
+		 HUNT_SEG_HEADER_BYTES + 10 * REC_BYTES);
+	cr_assert(strstr(err, want) && strstr(err, "seg-00000001-03-000000.hj"), "%s", err);
+	cr_assert_eq(got.n, 10, "records before the damage were read");
+}
+
+Test(journal, damaged_last_record_of_a_group_before_the_last_is_corruption)
+{
+	size_t g2 = two_groups();
+	uint8_t x = 0x33;
+	seg0_patch(g2 - 8, &x, 1); /* group 1's last record; group 2 follows intact */
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG);
+	cr_assert_eq(got.n, 39);
+}
+
+Test(journal, damage_far_past_the_last_group_is_corruption)
+{
+	two_groups();
+	uint8_t x = 1;
+	seg0_patch(HUNT_SEG_HEADER_BYTES + 40 * REC_BYTES + 100 * WIN_BYTES + 100 * 1024, &x, 1);
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG, "stray byte beyond any group is not a torn tail");
+}
+
+Test(journal, header_damage_refuses)
+{
+	two_groups();
+	uint8_t x = 0xff;
+	seg0_patch(20, &x, 1);
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG);
+	cr_assert(strstr(err, "offset 0: segment header checksum wrong"), "%s", err);
+}
+
+Test(journal, missing_segment_refuses)
+{
+	two_groups();
+	char a[128], b[128];
+	snprintf(a, sizeof(a), "%s/seg-00000001-03-000001.hj", dir);
+	snprintf(b, sizeof(b), "%s/seg-00000001-03-000005.hj", dir);
+	cr_assert_eq(rename(a, b), 0);
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG);
+	cr_assert(strstr(err, "segment 1 missing"), "%s", err);
+}
+
+Test(journal, torn_tail_in_a_segment_followed_by_records_is_corruption)
+{
+	open_j(4096 + 2048, 1024);
+	uint64_t s = 0;
+	for (int g = 0; g < 2; g++) {
+		for (int i = 0; i < 32; i++)
+			s = join(s + 1);
+		wait_durable(s);
+	}
+	cr_assert(hunt_journal_room(&j, REC_BYTES)); /* segment full: rolls over to the spare */
+	s = join(65);
+	wait_durable(s);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	uint8_t x = 0x77;
+	seg0_patch(4096 + 2048 - 16, &x, 1); /* inside segment 0's last record */
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG, "segment 1 holds later records");
+	cr_assert(strstr(err, "seg-00000001-03-000000.hj offset 6112"), "%s", err);
+}
