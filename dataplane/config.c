@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "hunt/journal.h"
+
 #include <arpa/inet.h>
 #include <assert.h>
 #include <ctype.h>
@@ -16,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cfg_section { SEC_SERVER, SEC_WORLD, SEC_HUNT, SEC_COUNT };
+enum cfg_section { SEC_SERVER, SEC_JOURNAL, SEC_WORLD, SEC_HUNT, SEC_COUNT };
 enum cfg_type { T_U32, T_U64, T_IPV4 };
 
 struct cfg_key {
@@ -31,6 +33,7 @@ struct cfg_key {
 
 #define SRV(f) offsetof(struct hunt_server_cfg, f)
 #define WLD(f) offsetof(struct hunt_world_cfg, f)
+#define JNL(f) offsetof(struct hunt_journal_tuning, f)
 #define HNT(f) offsetof(struct hunt_hunt_cfg, f)
 
 static const struct cfg_key hunt_config_keys[] = {
@@ -40,6 +43,11 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_SERVER, "mbufs", T_U32, SRV(mbufs), 16383, 1023, 1u << 20, "", "mbufs in the packet pool"},
 	{SEC_SERVER, "rx_desc", T_U32, SRV(rx_desc), 1024, 64, 16384, "", "RX descriptors per queue"},
 	{SEC_SERVER, "tx_desc", T_U32, SRV(tx_desc), 1024, 64, 16384, "", "TX descriptors per queue"},
+
+	{SEC_JOURNAL, "segment_mb", T_U32, JNL(segment_mb), 64, 1, 4096, "MiB", "segment file size; segments are zero-filled ahead of need"},
+	{SEC_JOURNAL, "group_kb", T_U32, JNL(group_kb), 256, 4, 4096, "KiB", "most bytes one group commit writes (also the longest torn tail)"},
+	{SEC_JOURNAL, "group_delay_us", T_U32, JNL(group_delay_us), 0, 0, 100000, "us", "wait this long for a group to grow; 0 flushes as soon as the last flush is done"},
+	{SEC_JOURNAL, "held_max", T_U32, JNL(held_max), 65536, 64, 1u << 22, "", "replies a worker holds until durable (rounded up to a power of two); then RETRY_LATER"},
 
 	{SEC_WORLD, "id", T_U32, WLD(id), 0, 1, UINT32_MAX, "", "world id; required, unique"},
 	{SEC_WORLD, "size", T_U32, WLD(size), 1000, 1, HUNT_WORLD_SIZE_MAX, "tiles", "tiles are at 0 <= x, y < size"},
@@ -62,7 +70,7 @@ static const struct cfg_key hunt_config_keys[] = {
 
 #define N_KEYS (sizeof(hunt_config_keys) / sizeof(hunt_config_keys[0]))
 
-static const char *const section_names[SEC_COUNT] = {"server", "world", "hunt"};
+static const char *const section_names[SEC_COUNT] = {"server", "journal", "world", "hunt"};
 
 static int
 cfg_error(char err[HUNT_CONFIG_ERR_BYTES], const char *fmt, ...)
@@ -80,6 +88,8 @@ section_base(struct hunt_config *cfg, enum cfg_section sec)
 	switch (sec) {
 	case SEC_SERVER:
 		return &cfg->server;
+	case SEC_JOURNAL:
+		return &cfg->journal;
 	case SEC_WORLD:
 		assert(cfg->n_worlds > 0);
 		return &cfg->worlds[cfg->n_worlds - 1];
@@ -163,6 +173,8 @@ open_section(struct hunt_config *cfg, const char *name, unsigned line,
 {
 	if (strcmp(name, "server") == 0) {
 		*sec = SEC_SERVER;
+	} else if (strcmp(name, "journal") == 0) {
+		*sec = SEC_JOURNAL;
 	} else if (strcmp(name, "world") == 0) {
 		if (cfg->n_worlds == HUNT_WORLDS_MAX)
 			return cfg_error(err, "line %u: more than %u [world] sections",
@@ -178,7 +190,7 @@ open_section(struct hunt_config *cfg, const char *name, unsigned line,
 	} else {
 		return cfg_error(err,
 				 "line %u: unknown section '[%s]' (allowed: "
-				 "[server], [world], [hunt])",
+				 "[server], [journal], [world], [hunt])",
 				 line, name);
 	}
 	apply_defaults(section_base(cfg, *sec), *sec);
@@ -196,6 +208,10 @@ cross_check(const struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
 				 cfg->server.base_port, cfg->server.n_shards);
 	if (cfg->n_hunts == 0)
 		return cfg_error(err, "no [hunt] section: at least 1 required");
+	if ((uint64_t)cfg->journal.group_kb * 1024 + HUNT_SEG_HEADER_BYTES >
+	    (uint64_t)cfg->journal.segment_mb << 20)
+		return cfg_error(err, "[journal] group_kb %u does not fit a segment of segment_mb %u",
+				 cfg->journal.group_kb, cfg->journal.segment_mb);
 	for (uint32_t i = 0; i < cfg->n_worlds; i++) {
 		if (cfg->worlds[i].id == 0)
 			return cfg_error(err, "[world] #%u: key 'id' is required", i + 1);
@@ -226,6 +242,7 @@ hunt_config_parse(struct hunt_config *cfg, const char *text,
 	memset(cfg, 0, sizeof(*cfg));
 	err[0] = '\0';
 	apply_defaults(&cfg->server, SEC_SERVER);
+	apply_defaults(&cfg->journal, SEC_JOURNAL);
 	enum cfg_section sec = SEC_COUNT;
 	unsigned line_no = 0;
 	const char *p = text;

@@ -20,6 +20,14 @@ struct hunt_server_cfg {
 	uint32_t tx_desc;
 };
 
+/* Journal tuning; the directory itself is a command-line option. */
+struct hunt_journal_tuning {
+	uint32_t segment_mb;     /* segment file size */
+	uint32_t group_kb;       /* most bytes per group commit */
+	uint32_t group_delay_us; /* wait this long for more records; 0: flush when idle */
+	uint32_t held_max;       /* replies a worker may hold for the journal */
+};
+
 struct hunt_hunt_cfg {
 	uint32_t id;
 	uint32_t world_id;
@@ -44,6 +52,7 @@ struct hunt_world_cfg {
 
 struct hunt_config {
 	struct hunt_server_cfg server;
+	struct hunt_journal_tuning journal;
 	uint32_t n_hunts;
 	uint32_t n_worlds;
 	struct hunt_hunt_cfg hunts[HUNT_HUNTS_MAX];

@@ -17,6 +17,9 @@
 struct huntd {
 	struct hunt_config *cfg;
 	struct hunt_token_key key;
+	const char *journal_dir;      /* NULL: no journal, wins not durable */
+	struct hunt_journal *journals; /* [n_workers] */
+	uint64_t epoch;
 	uint16_t port_id;
 	uint32_t n_workers;
 	uint64_t tsc_hz;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static uint32_t
 pow2_at_least(uint64_t n)
@@ -26,6 +27,15 @@ static uint64_t
 ms_to_ticks(const struct hunt_table *t, uint64_t ms)
 {
 	return ms * t->hz / 1000u;
+}
+
+static uint64_t
+emit(struct hunt_table *t, uint8_t type, uint32_t hunt_id, const void *payload, uint16_t len,
+     uint64_t now)
+{
+	if (t->sink.emit == NULL)
+		return 0;
+	return t->sink.emit(t->sink.ctx, type, hunt_id, payload, len, now);
 }
 
 /* ---- min-heap on next_event_tsc ---- */
@@ -100,6 +110,10 @@ hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 	assert(worker_idx < n_workers && hz > 0);
 	memset(t, 0, sizeof(*t));
 	t->hz = hz;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->tsc0 = now;
+	t->wall0_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < cfg->n_hunts; i++)
 		if (hunt_owner_of_shard(hunt_shard_of_hunt(cfg->hunts[i].id,
@@ -163,51 +177,73 @@ hunt_table_find(const struct hunt_table *t, uint32_t hunt_id)
 
 /* ---- waves ---- */
 
+/* The state change of a wave opening, shared by the live path and replay. */
 static void
-wave_open(struct hunt_table *t, struct hunt_state *h, uint64_t now)
+open_state(struct hunt_state *h, uint32_t wave_id, uint64_t wall_ms)
 {
 	const struct hunt_hunt_cfg *hc = h->cfg;
-	h->wave_id++;
-	uint32_t slot = h->wave_id & 1;
-	h->slot_wave[slot] = h->wave_id;
+	h->wave_id = wave_id;
+	uint32_t slot = wave_id & 1;
+	h->slot_wave[slot] = wave_id;
 	for (uint32_t c = 0; c < hc->clues_per_wave; c++) {
 		struct hunt_clue *cl = &h->clues[slot][c];
 		cl->winner_id = 0;
-		hunt_answer_gen(hc->answer_seed, hc->id, h->wave_id, c, cl->answer);
-		cl->loot_item = hunt_clue_loot(hc->id, c);
+		cl->win_seq = 0;
+		hunt_answer_gen(hc->answer_seed, hc->id, wave_id, c, cl->answer);
 	}
 	h->n_won = 0;
 	h->state = HUNT_WAVE_OPEN;
+	h->event_wall_ms = wall_ms;
 	h->waves_opened++;
-	schedule(t, h, now + ms_to_ticks(t, hc->wave_duration_ms));
+}
+
+/* The state a wave closes into: COOLDOWN, or FINISHED after the last. */
+static uint8_t
+close_state(const struct hunt_state *h)
+{
+	return h->cfg->waves != 0 && h->wave_id >= h->cfg->waves ? HUNT_WAVE_FINISHED
+								  : HUNT_WAVE_COOLDOWN;
 }
 
 static void
-wave_close(struct hunt_table *t, struct hunt_state *h, uint64_t now)
+wave_open(struct hunt_table *t, struct hunt_state *h, uint64_t now)
+{
+	uint64_t wall = hunt_wall_ms(t, now);
+	open_state(h, h->wave_id + 1, wall);
+	struct hunt_rec_wave r = {.wave_id = h->wave_id, .state = HUNT_WAVE_OPEN, .wall_ms = wall};
+	h->state_seq = emit(t, HUNT_REC_WAVE_OPEN, h->cfg->id, &r, sizeof(r), now);
+	schedule(t, h, now + ms_to_ticks(t, h->cfg->wave_duration_ms));
+}
+
+static void
+wave_close(struct hunt_table *t, struct hunt_state *h, uint64_t now, uint8_t reason)
 {
 	assert(h->state == HUNT_WAVE_OPEN);
-	if (h->cfg->waves != 0 && h->wave_id >= h->cfg->waves) {
-		h->state = HUNT_WAVE_FINISHED;
-		schedule(t, h, UINT64_MAX);
-		return;
-	}
-	h->state = HUNT_WAVE_COOLDOWN;
-	schedule(t, h, now + ms_to_ticks(t, h->cfg->cooldown_ms));
+	h->state = close_state(h);
+	h->event_wall_ms = hunt_wall_ms(t, now);
+	if (reason == HUNT_WAVE_CLOSE_ALL_WON)
+		h->waves_closed_all_won++;
+	else
+		h->waves_closed_deadline++;
+	struct hunt_rec_wave r = {.wave_id = h->wave_id, .state = h->state, .reason = reason,
+				  .wall_ms = h->event_wall_ms};
+	h->state_seq = emit(t, HUNT_REC_WAVE_CLOSE, h->cfg->id, &r, sizeof(r), now);
+	schedule(t, h, h->state == HUNT_WAVE_FINISHED
+			       ? UINT64_MAX
+			       : now + ms_to_ticks(t, h->cfg->cooldown_ms));
 }
 
 unsigned
 hunt_table_advance(struct hunt_table *t, uint64_t now)
 {
 	unsigned fired = 0;
-	while (t->n_hunts > 0 && t->heap[0]->next_event_tsc <= now) {
+	while (t->n_hunts > 0 && t->heap[0]->next_event_tsc <= now && hunt_sink_room(t, 1)) {
 		struct hunt_state *h = t->heap[0];
 		assert(h->state != HUNT_WAVE_FINISHED);
-		if (h->state == HUNT_WAVE_OPEN) {
-			h->waves_closed_deadline++;
-			wave_close(t, h, now);
-		} else {
+		if (h->state == HUNT_WAVE_OPEN)
+			wave_close(t, h, now, HUNT_WAVE_CLOSE_DEADLINE);
+		else
 			wave_open(t, h, now);
-		}
 		fired++;
 	}
 	return fired;
@@ -240,25 +276,41 @@ hunt_member_find(const struct hunt_state *h, uint64_t player_id)
 	return NULL;
 }
 
-enum hunt_status
-hunt_member_join(struct hunt_state *h, uint64_t player_id)
+/* Finds the player's slot, or the empty slot where it would go (NULL only
+ * when the table is full, which max_players prevents). */
+static struct hunt_member *
+member_slot(const struct hunt_state *h, uint64_t player_id)
 {
-	if (player_id == 0)
-		return HUNT_STATUS_BAD_FIELD;
 	uint32_t j = (uint32_t)hunt_mix64(player_id) & h->members_mask;
-	for (;;) {
+	for (uint32_t probes = 0; probes <= h->members_mask; probes++) {
 		struct hunt_member *m = &h->members[j];
-		if (m->player_id == player_id)
-			return HUNT_STATUS_OK;
-		if (m->player_id == 0)
-			break;
+		if (m->player_id == player_id || m->player_id == 0)
+			return m;
 		j = (j + 1) & h->members_mask;
 	}
-	/* Table is at least twice max_players, so the probe above ended. */
+	return NULL;
+}
+
+enum hunt_status
+hunt_member_join(struct hunt_table *t, struct hunt_state *h, uint64_t player_id, uint64_t now,
+		 uint64_t *dep_seq)
+{
+	*dep_seq = 0;
+	if (player_id == 0)
+		return HUNT_STATUS_BAD_FIELD;
+	struct hunt_member *m = member_slot(h, player_id);
+	assert(m != NULL); /* the table is at least twice max_players */
+	if (m->player_id == player_id) {
+		*dep_seq = m->join_seq;
+		return HUNT_STATUS_OK;
+	}
 	if (h->n_members >= h->cfg->max_players)
 		return HUNT_STATUS_RETRY_LATER;
-	h->members[j].player_id = player_id;
+	m->player_id = player_id;
 	h->n_members++;
+	struct hunt_rec_join r = {.player_id = player_id};
+	m->join_seq = emit(t, HUNT_REC_JOIN, h->cfg->id, &r, sizeof(r), now);
+	*dep_seq = m->join_seq;
 	return HUNT_STATUS_OK;
 }
 
@@ -268,14 +320,17 @@ enum hunt_status
 hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 	   uint32_t wave_id, uint32_t clue_idx, const uint8_t *answer,
 	   uint32_t answer_len, uint64_t now, uint64_t *winner_id,
-	   uint32_t *loot_item)
+	   uint32_t *loot_item, uint64_t *dep_seq)
 {
 	assert(answer_len <= HUNT_ANSWER_BYTES_MAX);
 	*winner_id = 0;
 	*loot_item = 0;
+	*dep_seq = 0;
 	uint32_t slot = wave_id & 1;
-	if (wave_id == 0 || h->slot_wave[slot] != wave_id)
+	if (wave_id == 0 || h->slot_wave[slot] != wave_id) {
+		*dep_seq = h->state_seq;
 		return HUNT_STATUS_WAVE_CLOSED;
+	}
 	if (clue_idx >= h->cfg->clues_per_wave)
 		return HUNT_STATUS_NO_SUCH_CLUE;
 	struct hunt_clue *c = &h->clues[slot][clue_idx];
@@ -284,13 +339,16 @@ hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 		return HUNT_STATUS_WRONG_ANSWER;
 	if (c->winner_id != 0) {
 		*winner_id = c->winner_id;
+		*dep_seq = c->win_seq;
 		if (c->winner_id != player_id)
 			return HUNT_STATUS_TAKEN;
-		*loot_item = c->loot_item;
+		*loot_item = hunt_clue_loot(h->cfg->id, clue_idx);
 		return HUNT_STATUS_WON;
 	}
-	if (wave_id != h->wave_id || h->state != HUNT_WAVE_OPEN)
+	if (wave_id != h->wave_id || h->state != HUNT_WAVE_OPEN) {
+		*dep_seq = h->state_seq;
 		return HUNT_STATUS_WAVE_CLOSED;
+	}
 	struct hunt_member *m = hunt_member_find(h, player_id);
 	if (m == NULL) /* a valid token implies a JOIN that added the player */
 		return HUNT_STATUS_NOT_MEMBER;
@@ -299,17 +357,20 @@ hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 	m->wins++;
 	h->n_won++;
 	assert(h->n_won <= h->cfg->clues_per_wave);
-	if (h->n_won == h->cfg->clues_per_wave) {
-		h->waves_closed_all_won++;
-		wave_close(t, h, now);
-	}
+	struct hunt_rec_win r = {.wave_id = wave_id, .clue_idx = clue_idx, .player_id = player_id,
+				 .loot_item = hunt_clue_loot(h->cfg->id, clue_idx),
+				 .coins = h->cfg->coins_per_win};
+	c->win_seq = emit(t, HUNT_REC_WIN, h->cfg->id, &r, sizeof(r), now);
+	*dep_seq = c->win_seq;
+	if (h->n_won == h->cfg->clues_per_wave)
+		wave_close(t, h, now, HUNT_WAVE_CLOSE_ALL_WON);
 	*winner_id = player_id;
-	*loot_item = c->loot_item;
+	*loot_item = r.loot_item;
 	return HUNT_STATUS_WON;
 }
 
 uint32_t
-hunt_building_open(const struct hunt_state *h, uint32_t building_idx,
+hunt_building_open(const struct hunt_state *h, uint32_t building_idx, uint64_t durable_seq,
 		   uint32_t ids[HUNT_TREASURES_MAX])
 {
 	const struct hunt_hunt_cfg *hc = h->cfg;
@@ -323,9 +384,93 @@ hunt_building_open(const struct hunt_state *h, uint32_t building_idx,
 		uint32_t c = first + k;
 		if (c >= hc->clues_per_wave)
 			break;
-		if (clues[c].winner_id == 0)
+		if (clues[c].winner_id == 0 || clues[c].win_seq > durable_seq)
 			ids[n++] = c;
 	}
 	assert(n <= HUNT_TREASURES_MAX);
 	return n;
+}
+
+/* ---- replay ---- */
+
+int
+hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *rh, const void *payload)
+{
+	struct hunt_state *h = hunt_table_find(t, rh->hunt_id);
+	if (h == NULL)
+		return -ENOENT;
+	switch (rh->type) {
+	case HUNT_REC_JOIN: {
+		const struct hunt_rec_join *r = payload;
+		struct hunt_member *m = member_slot(h, r->player_id);
+		if (m != NULL && m->player_id == 0 && r->player_id != 0) {
+			m->player_id = r->player_id;
+			h->n_members++;
+		}
+		break;
+	}
+	case HUNT_REC_WIN: {
+		const struct hunt_rec_win *r = payload;
+		uint32_t slot = r->wave_id & 1;
+		if (h->slot_wave[slot] != r->wave_id || r->clue_idx >= h->cfg->clues_per_wave)
+			break;
+		struct hunt_clue *c = &h->clues[slot][r->clue_idx];
+		if (c->winner_id != 0)
+			break; /* the journal holds one win per clue; be safe anyway */
+		c->winner_id = r->player_id;
+		struct hunt_member *m = member_slot(h, r->player_id);
+		if (m != NULL && m->player_id == 0) {
+			m->player_id = r->player_id;
+			h->n_members++;
+		}
+		if (m != NULL) {
+			m->coins += r->coins;
+			m->wins++;
+		}
+		if (r->wave_id == h->wave_id)
+			h->n_won++;
+		break;
+	}
+	case HUNT_REC_WAVE_OPEN: {
+		const struct hunt_rec_wave *r = payload;
+		open_state(h, r->wave_id, r->wall_ms);
+		break;
+	}
+	case HUNT_REC_WAVE_CLOSE: {
+		const struct hunt_rec_wave *r = payload;
+		if (r->wave_id == h->wave_id && h->state == HUNT_WAVE_OPEN) {
+			h->state = r->state;
+			h->event_wall_ms = r->wall_ms;
+			if (r->reason == HUNT_WAVE_CLOSE_ALL_WON)
+				h->waves_closed_all_won++;
+			else
+				h->waves_closed_deadline++;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+void
+hunt_table_resume(struct hunt_table *t, uint64_t now)
+{
+	uint64_t wall_now = hunt_wall_ms(t, now);
+	for (uint32_t i = 0; i < t->n_hunts; i++) {
+		struct hunt_state *h = &t->hunts[i];
+		uint64_t due_ms; /* wall clock of the next event */
+		if (h->state == HUNT_WAVE_PENDING) {
+			due_ms = wall_now + h->cfg->start_delay_ms;
+		} else if (h->state == HUNT_WAVE_OPEN) {
+			due_ms = h->event_wall_ms + h->cfg->wave_duration_ms;
+		} else if (h->state == HUNT_WAVE_COOLDOWN) {
+			due_ms = h->event_wall_ms + h->cfg->cooldown_ms;
+		} else {
+			schedule(t, h, UINT64_MAX);
+			continue;
+		}
+		schedule(t, h, due_ms <= wall_now ? now : now + ms_to_ticks(t, due_ms - wall_now));
+	}
 }

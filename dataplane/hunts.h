@@ -8,6 +8,14 @@
  * Waves are advanced by time (the worker's TSC, passed in as `now`) through a
  * min-heap of each hunt's next event, so a worker with thousands of hunts
  * spends one comparison per loop when nothing is due.
+ *
+ * Every state change (a member joins, a clue is won, a wave opens or
+ * closes) is handed to the table's sink as a journal record, and the seq the
+ * sink returns is kept beside the state (win_seq, join_seq, state_seq): a
+ * reply that reveals that state may leave only once that seq is durable.
+ * Callers check hunt_sink_room() before a change; the sink never refuses.
+ * hunt_table_apply() replays a record from the journal through the same
+ * code, without emitting it again.
  */
 #ifndef HUNT_HUNTS_H
 #define HUNT_HUNTS_H
@@ -16,6 +24,7 @@
 
 #include "config.h"
 #include "hunt/content.h"
+#include "hunt/journal.h"
 #include "hunt/proto.h"
 #include "hunt/status.h"
 
@@ -23,15 +32,24 @@
 struct hunt_clue {
 	uint64_t winner_id; /* 0 while open */
 	uint8_t answer[HUNT_ANSWER_GEN_BYTES];
-	uint32_t loot_item;
-	uint32_t reserved;
+	uint64_t win_seq;   /* journal seq of the win; 0: durable before this run */
 };
 
 struct hunt_member {
 	uint64_t player_id; /* 0: empty slot */
 	uint64_t coins;
+	uint64_t join_seq;
 	uint32_t wins;
 	uint32_t reserved;
+};
+
+/* Where state changes go (the worker's journal); emit returns the record's
+ * seq, or 0 when there is no journal. */
+struct hunt_sink {
+	uint64_t (*emit)(void *ctx, uint8_t type, uint32_t hunt_id, const void *payload,
+			 uint16_t len, uint64_t now);
+	int (*room)(void *ctx, uint32_t n_records);
+	void *ctx;
 };
 
 struct hunt_state {
@@ -40,6 +58,8 @@ struct hunt_state {
 	uint8_t state;           /* enum hunt_wave_state */
 	uint32_t n_won;          /* clues won in wave_id */
 	uint64_t next_event_tsc; /* OPEN: deadline; PENDING/COOLDOWN: next open */
+	uint64_t state_seq;      /* journal seq of the last wave transition */
+	uint64_t event_wall_ms;  /* wall clock of the last transition */
 	uint32_t heap_idx;
 	uint32_t slot_wave[2];   /* wave whose clues are in clues[w & 1] */
 	struct hunt_clue *clues[2];
@@ -53,6 +73,9 @@ struct hunt_state {
 
 struct hunt_table {
 	uint64_t hz;               /* ticks per second of `now` */
+	uint64_t tsc0;             /* `now` when ... */
+	uint64_t wall0_ms;         /* ... the wall clock said this */
+	struct hunt_sink sink;
 	uint32_t n_hunts;
 	struct hunt_state *hunts;  /* [n_hunts] */
 	struct hunt_state **index; /* open addressing by hunt id */
@@ -67,6 +90,13 @@ struct hunt_table {
 int hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 		    uint32_t worker_idx, uint32_t n_workers, uint64_t now,
 		    uint64_t hz);
+
+/* Wall clock (ms) at `now`, from the anchor taken at init. */
+static inline uint64_t
+hunt_wall_ms(const struct hunt_table *t, uint64_t now)
+{
+	return t->wall0_ms + (now - t->tsc0) * 1000u / t->hz;
+}
 void hunt_table_free(struct hunt_table *t);
 
 struct hunt_state *hunt_table_find(const struct hunt_table *t, uint32_t hunt_id);
@@ -78,15 +108,33 @@ hunt_table_next_event(const struct hunt_table *t)
 	return t->n_hunts ? t->heap[0]->next_event_tsc : UINT64_MAX;
 }
 
-/* Fires every wave event due at `now`; returns how many fired. */
+/* Fires every wave event due at `now` for which the sink has room; returns
+ * how many fired. */
 unsigned hunt_table_advance(struct hunt_table *t, uint64_t now);
+
+/* Whether the sink can take n more records (always, without a journal). */
+static inline int
+hunt_sink_room(const struct hunt_table *t, uint32_t n_records)
+{
+	return t->sink.room == NULL || t->sink.room(t->sink.ctx, n_records);
+}
+
+/* Replays one journal record into the owner's table (no emit, no timers).
+ * Returns 0, or -ENOENT if the record's hunt is not in this table. */
+int hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *h, const void *payload);
+
+/* After replay: sets every hunt's timer from the recovered wall-clock times
+ * (a wave whose deadline passed while huntd was down closes at once). */
+void hunt_table_resume(struct hunt_table *t, uint64_t now);
 
 /* Milliseconds from now to the hunt's next event, saturated. */
 uint32_t hunt_ms_left(const struct hunt_table *t, const struct hunt_state *h,
 		      uint64_t now);
 
-/* Adds a player; OK if present or added, RETRY_LATER if the hunt is full. */
-enum hunt_status hunt_member_join(struct hunt_state *h, uint64_t player_id);
+/* Adds a player; OK if present or added, RETRY_LATER if the hunt is full.
+ * *dep_seq: the seq the JOIN's reply depends on. */
+enum hunt_status hunt_member_join(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
+				  uint64_t now, uint64_t *dep_seq);
 struct hunt_member *hunt_member_find(const struct hunt_state *h,
 				     uint64_t player_id);
 
@@ -101,15 +149,20 @@ struct hunt_member *hunt_member_find(const struct hunt_state *h,
  *   wave not open                 -> WAVE_CLOSED
  *   otherwise                     -> WON: winner recorded, coins credited; the
  *                                    wave closes when its last clue is won.
+ * *dep_seq: the seq the reply depends on (the win's; the wave close's for
+ * WAVE_CLOSED; 0 when it depends on nothing not yet durable). Needs room
+ * for 2 records in the sink.
  */
 enum hunt_status hunt_claim(struct hunt_table *t, struct hunt_state *h,
 			    uint64_t player_id, uint32_t wave_id,
 			    uint32_t clue_idx, const uint8_t *answer,
 			    uint32_t answer_len, uint64_t now,
-			    uint64_t *winner_id, uint32_t *loot_item);
+			    uint64_t *winner_id, uint32_t *loot_item, uint64_t *dep_seq);
 
-/* Fills ids of the building's still-open treasures; returns their number. */
+/* Fills ids of the building's open treasures; returns their number. A
+ * clue whose win is not yet durable (win_seq > durable_seq) still counts as
+ * open: no acknowledged win is listed, no unacknowledged one is hidden. */
 uint32_t hunt_building_open(const struct hunt_state *h, uint32_t building_idx,
-			    uint32_t ids[HUNT_TREASURES_MAX]);
+			    uint64_t durable_seq, uint32_t ids[HUNT_TREASURES_MAX]);
 
 #endif

@@ -1,16 +1,23 @@
 /*
  * huntd: wires the process together and is the only place that exits.
  *
- *   huntd [EAL options] -- --config FILE [--port N] [--stats-out FILE]
+ *   huntd [EAL options] -- --config FILE [--journal DIR] [--port N] [--stats-out FILE]
  *   huntd --config-doc      (prints the config key table as Markdown)
  *
  * Every EAL lcore is a worker (the main lcore too): worker i owns RX/TX
- * queue i of the port. SIGINT/SIGTERM are taken by a control thread with
- * sigwait, which asks the workers to stop; then the final counters are
- * printed (and written as JSON to --stats-out).
+ * queue i of the port. With --journal, huntd first replays every segment in
+ * DIR into the workers' tables (refusing to start on corruption), then
+ * starts a new epoch: each worker appends to its own stream, and a helper
+ * thread zero-fills the next segment of each ahead of need. SIGINT/SIGTERM
+ * are taken by a control thread with sigwait, which asks the workers to
+ * stop; then the journals are flushed and the final counters are printed
+ * (and written as JSON to --stats-out).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,11 +36,14 @@
 #include <rte_ring.h>
 
 #include "config.h"
+#include "hunt/shard.h"
 #include "huntd.h"
+#include "jreader.h"
 #include "port.h"
 
 struct args {
 	const char *config;
+	const char *journal;
 	const char *stats_out;
 	uint16_t port_id;
 };
@@ -43,6 +53,7 @@ parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
+		{"journal", required_argument, NULL, 'j'},
 		{"port", required_argument, NULL, 'p'},
 		{"stats-out", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
@@ -54,6 +65,9 @@ parse_args(int argc, char **argv, struct args *a)
 		switch (c) {
 		case 'c':
 			a->config = optarg;
+			break;
+		case 'j':
+			a->journal = optarg;
 			break;
 		case 'p':
 			a->port_id = (uint16_t)atoi(optarg);
@@ -80,6 +94,114 @@ control_main(void *arg)
 	sigwait(&set, &sig);
 	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Zero-fills each worker's next segment ahead of need (blocking I/O, so
+ * never on a worker). Polls every 2 ms: a 64 MiB segment lasts seconds. */
+static void *
+segment_helper_main(void *arg)
+{
+	struct huntd *d = arg;
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+		for (uint32_t i = 0; i < d->n_workers; i++)
+			hunt_journal_make_spare(&d->journals[i]);
+		struct timespec ts = {.tv_nsec = 2 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+struct replay {
+	struct huntd *d;
+	uint64_t unknown_hunt;
+};
+
+static int
+replay_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
+	      const struct hunt_jpos *pos)
+{
+	(void)pos;
+	struct replay *r = ctx;
+	uint32_t owner = hunt_owner_of_shard(
+		hunt_shard_of_hunt(h->hunt_id, r->d->cfg->server.n_shards), r->d->n_workers);
+	if (hunt_table_apply(&r->d->workers[owner]->engine.hunts, h, payload) == -ENOENT)
+		r->unknown_hunt++; /* the hunt left the config since */
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Replays the journal into the workers, then opens this epoch's streams.
+ * Returns 0, or -1 with the reason printed. */
+static int
+journal_start(struct huntd *d, int dir_fd)
+{
+	static struct hunt_jscan_stats st;
+	char err[1024];
+	struct replay r = {.d = d};
+	double t0 = now_s();
+	int rc = hunt_journal_scan(d->journal_dir, replay_record, &r, &st, err, sizeof(err));
+	double secs = now_s() - t0;
+	if (rc != 0) {
+		fprintf(stderr, "huntd: journal: %s\n", err);
+		return -1;
+	}
+	uint64_t now = rte_rdtsc();
+	for (uint32_t i = 0; i < d->n_workers; i++)
+		hunt_table_resume(&d->workers[i]->engine.hunts, now);
+	d->epoch = st.max_epoch + 1;
+	printf("huntd: replayed %lu records from %lu segments in %.3f s (%.0f records/s), "
+	       "%lu torn tails cut, %lu records of unknown hunts; epoch %lu\n",
+	       (unsigned long)st.records, (unsigned long)st.segments, secs,
+	       secs > 0 ? (double)st.records / secs : 0.0, (unsigned long)st.torn_tails,
+	       (unsigned long)r.unknown_hunt, (unsigned long)d->epoch);
+	const struct hunt_journal_tuning *jt = &d->cfg->journal;
+	uint32_t held = 1;
+	while (held < jt->held_max)
+		held <<= 1;
+	d->journals = calloc(d->n_workers, sizeof(*d->journals));
+	if (d->journals == NULL)
+		return -1;
+	for (uint32_t i = 0; i < d->n_workers; i++) {
+		struct hunt_journal_cfg jc = {
+			.dir_fd = dir_fd, .epoch = d->epoch, .worker = i,
+			.segment_bytes = (uint64_t)jt->segment_mb << 20,
+			.group_bytes = jt->group_kb * 1024u,
+			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u};
+		rc = hunt_journal_open(&d->journals[i], &jc);
+		if (rc == 0)
+			rc = hunt_worker_attach_journal(d->workers[i], &d->journals[i], held);
+		if (rc != 0) {
+			fprintf(stderr, "huntd: journal %s, worker %u: %s\n", d->journal_dir, i,
+				strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens (creating) and locks the journal directory. Returns its fd. */
+static int
+journal_dir_open(const char *dir)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "huntd: journal %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int lock = fd < 0 ? -1 : openat(fd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "huntd: journal %s: %s\n", dir,
+			errno == EWOULDBLOCK ? "in use by another huntd" : strerror(errno));
+		return -1;
+	}
+	return fd; /* the lock is held until exit */
 }
 
 static int
@@ -125,8 +247,20 @@ main(int argc, char **argv)
 	d.tsc_hz = rte_get_tsc_hz();
 	if (d.n_workers > HUNT_WORKERS_MAX)
 		return fail("lcores", "more lcores than HUNT_WORKERS_MAX");
-	if (hunt_token_key_init(&d.key, (uint32_t)time(NULL)) != 0)
-		return fail("libsodium", "sodium_init failed");
+	d.journal_dir = a.journal;
+	int dir_fd = -1;
+	if (a.journal != NULL) {
+		dir_fd = journal_dir_open(a.journal);
+		if (dir_fd < 0)
+			return fail("journal", "cannot open");
+		int rc = hunt_token_key_load(&d.key, dir_fd, (uint32_t)time(NULL));
+		if (rc != 0)
+			return fail("journal token.key", strerror(-rc));
+	} else {
+		if (hunt_token_key_init(&d.key, (uint32_t)time(NULL)) != 0)
+			return fail("libsodium", "sodium_init failed");
+		fprintf(stderr, "huntd: no --journal: wins are NOT durable and do not survive a restart\n");
+	}
 
 	struct rte_mempool *pool = rte_pktmbuf_pool_create(
 		"huntd_mbufs", d.cfg->server.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
@@ -146,6 +280,13 @@ main(int argc, char **argv)
 				     &d.key, rte_rdtsc(), d.tsc_hz);
 	if (rc != 0)
 		return fail("workers", strerror(-rc));
+	pthread_t helper;
+	if (a.journal != NULL) {
+		if (journal_start(&d, dir_fd) != 0)
+			return fail("journal", "recovery or start failed");
+		if (pthread_create(&helper, NULL, segment_helper_main, &d) != 0)
+			return fail("segment helper thread", strerror(errno));
+	}
 	if (huntd_telemetry_register(&d) != 0)
 		fprintf(stderr, "huntd: telemetry commands not registered\n");
 
@@ -156,10 +297,10 @@ main(int argc, char **argv)
 	uint32_t ipv = d.cfg->server.ip_be;
 	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", ipv & 0xff, (ipv >> 8) & 0xff, (ipv >> 16) & 0xff, ipv >> 24);
 	printf("huntd: ready workers=%u hunts=%u ip=%s ports=%u-%u mac=" RTE_ETHER_ADDR_PRT_FMT
-	       " flow_rules=%u pid=%d\n",
+	       " flow_rules=%u journal=%s epoch=%lu pid=%d\n",
 	       d.n_workers, d.cfg->n_hunts, ip, d.cfg->server.base_port,
 	       d.cfg->server.base_port + d.cfg->server.n_shards - 1, RTE_ETHER_ADDR_BYTES(&mac),
-	       d.flow_rules, (int)getpid());
+	       d.flow_rules, a.journal ? a.journal : "none", (unsigned long)d.epoch, (int)getpid());
 	fflush(stdout);
 
 	uint32_t i = 1;
@@ -171,6 +312,15 @@ main(int argc, char **argv)
 	hunt_worker_main(d.workers[0]);
 	rte_eal_mp_wait_lcore();
 	pthread_join(control, NULL);
+	if (a.journal != NULL) {
+		pthread_join(helper, NULL);
+		for (uint32_t k = 0; k < d.n_workers; k++) {
+			int jrc = hunt_journal_close(&d.journals[k]);
+			if (jrc != 0)
+				fprintf(stderr, "huntd: worker %u journal closed with error %s\n", k,
+					strerror(-jrc));
+		}
+	}
 
 	huntd_write_json(&d, stdout);
 	if (a.stats_out) {

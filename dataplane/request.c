@@ -92,7 +92,9 @@ static uint16_t
 handle_join(struct hunt_engine *e, struct hunt_hdr *h, struct hunt_state *hs,
 	    uint32_t src_ip_be, uint16_t src_port_be, uint64_t now)
 {
-	enum hunt_status s = hunt_member_join(hs, h->player_id);
+	if (!hunt_sink_room(&e->hunts, 1))
+		return reply(h, HUNT_STATUS_RETRY_LATER, 0);
+	enum hunt_status s = hunt_member_join(&e->hunts, hs, h->player_id, now, &e->dep_seq);
 	if (s != HUNT_STATUS_OK)
 		return reply(h, s, 0);
 	struct hunt_join_reply *r = (void *)(h + 1);
@@ -120,12 +122,14 @@ handle_claim(struct hunt_engine *e, struct hunt_hdr *h, struct hunt_state *hs,
 	const struct hunt_claim_req *q = (const void *)(h + 1);
 	if (q->answer_len == 0 || q->answer_len > HUNT_ANSWER_BYTES_MAX)
 		return reply(h, HUNT_STATUS_BAD_FIELD, 0);
+	if (!hunt_sink_room(&e->hunts, 2)) /* a win, and the wave's close */
+		return reply(h, HUNT_STATUS_RETRY_LATER, 0);
 	uint32_t wave_id = q->wave_id, clue_idx = q->clue_idx;
 	uint64_t winner;
 	uint32_t loot;
 	enum hunt_status s = hunt_claim(&e->hunts, hs, h->player_id, wave_id,
 					clue_idx, q->answer, q->answer_len, now,
-					&winner, &loot);
+					&winner, &loot, &e->dep_seq);
 	struct hunt_claim_reply *r = (void *)(h + 1);
 	r->wave_id = wave_id;
 	r->clue_idx = clue_idx;
@@ -155,7 +159,7 @@ handle_dig(struct hunt_engine *e, struct hunt_hdr *h)
 }
 
 static uint16_t
-handle_enter(struct hunt_hdr *h, const struct hunt_state *hs)
+handle_enter(struct hunt_engine *e, struct hunt_hdr *h, const struct hunt_state *hs)
 {
 	const struct hunt_enter_req *q = (const void *)(h + 1);
 	uint32_t b = q->building_idx;
@@ -163,7 +167,7 @@ handle_enter(struct hunt_hdr *h, const struct hunt_state *hs)
 		return reply(h, HUNT_STATUS_NO_SUCH_BUILDING, 0);
 	struct hunt_enter_reply *r = (void *)(h + 1);
 	uint32_t ids[HUNT_TREASURES_MAX];
-	uint32_t n = hunt_building_open(hs, b, ids);
+	uint32_t n = hunt_building_open(hs, b, e->durable_seq, ids);
 	r->building_idx = b;
 	r->wave_id = hs->wave_id;
 	r->n_open = (uint16_t)n;
@@ -184,6 +188,7 @@ handle_wave(struct hunt_engine *e, struct hunt_hdr *h,
 	r->clues_total = hs->cfg->clues_per_wave;
 	r->clues_won = hs->n_won;
 	r->ms_left = hunt_ms_left(&e->hunts, hs, now);
+	e->dep_seq = hs->state_seq;
 	return reply(h, HUNT_STATUS_OK, sizeof(*r));
 }
 
@@ -195,6 +200,7 @@ hunt_request_handle(struct hunt_engine *e, uint8_t *dgram, uint32_t room,
 	assert(room >= sizeof(*h) + HUNT_REPLY_BODY_MAX);
 	assert(h->op > HUNT_OP_NONE && h->op < HUNT_OP_COUNT);
 	e->ops[h->op]++;
+	e->dep_seq = 0;
 	uint16_t len;
 	if (h->op == HUNT_OP_DIG) {
 		len = handle_dig(e, h);
@@ -207,7 +213,7 @@ hunt_request_handle(struct hunt_engine *e, uint8_t *dgram, uint32_t room,
 		else if (h->op == HUNT_OP_CLAIM)
 			len = handle_claim(e, h, hs, now);
 		else if (h->op == HUNT_OP_ENTER)
-			len = handle_enter(h, hs);
+			len = handle_enter(e, h, hs);
 		else
 			len = handle_wave(e, h, hs, now);
 	}

@@ -20,6 +20,9 @@ struct hunt_engine {
 	struct hunt_tiles tiles;
 	const struct hunt_config *cfg;
 	const struct hunt_token_key *key;
+	uint64_t durable_seq;  /* the worker's journal's, updated every poll */
+	uint64_t dep_seq;      /* set by hunt_request_handle: the reply may
+				* leave once durable_seq reaches it (0: now) */
 	uint64_t ops[HUNT_OP_COUNT];
 	uint64_t status[HUNT_STATUS_COUNT];
 };
@@ -52,7 +55,9 @@ uint16_t hunt_request_reply_error(uint8_t *dgram, uint8_t status);
 
 /*
  * Handles a checked request on its owner and writes the reply in place.
- * room is the bytes available from dgram. Returns the reply length.
+ * room is the bytes available from dgram. Returns the reply length, and
+ * sets e->dep_seq. A JOIN or CLAIM when the journal has no room gets
+ * RETRY_LATER and changes nothing.
  */
 uint16_t hunt_request_handle(struct hunt_engine *e, uint8_t *dgram,
 			     uint32_t room, uint32_t src_ip_be,

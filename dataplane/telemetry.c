@@ -10,6 +10,7 @@
  */
 #include "huntd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -44,8 +45,34 @@ huntd_sum(const struct huntd *d, struct hunt_totals *t)
 
 #define COUNTER_FIELDS(X)                                                     \
 	X(rx_pkts) X(rx_bursts) X(tx_pkts) X(arp_replies) X(error_replies)    \
-	X(steered) X(handed_off) X(handed_in) X(tx_retries) X(busy_cycles)    \
-	X(busy_pkts)
+	X(steered) X(handed_off) X(handed_in) X(tx_retries) X(held)           \
+	X(busy_cycles) X(busy_pkts)
+
+#define JOURNAL_FIELDS(X)                                                     \
+	X(records) X(groups) X(bytes) X(flush_cycles) X(flush_cycles_max)     \
+	X(group_records_max) X(full) X(short_writes) X(rollovers)             \
+	X(spare_waits) X(errors)
+
+/* A worker's journal figures (zeros without a journal), read racily. */
+static void
+journal_figures(const struct hunt_worker *w, struct hunt_journal_stats *js, uint64_t *durable,
+		int *error, uint32_t *held_now)
+{
+	memset(js, 0, sizeof(*js));
+	*durable = 0;
+	*error = 0;
+	*held_now = 0;
+	if (w->jnl == NULL)
+		return;
+	const uint64_t *src = (const uint64_t *)&w->jnl->st;
+	uint64_t *dst = (uint64_t *)js;
+	for (size_t i = 0; i < sizeof(*js) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	*durable = __atomic_load_n(&w->jnl->durable_seq, __ATOMIC_RELAXED);
+	*error = __atomic_load_n(&w->jnl->error, __ATOMIC_RELAXED);
+	*held_now = __atomic_load_n(&w->held_tail, __ATOMIC_RELAXED) -
+		    __atomic_load_n(&w->held_head, __ATOMIC_RELAXED);
+}
 
 static void
 tel_counters(struct rte_tel_data *dd, const struct hunt_counters *c)
@@ -118,6 +145,35 @@ tel_worker(const char *cmd, const char *params, struct rte_tel_data *dd)
 }
 
 static int
+tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(dd);
+	rte_tel_data_add_dict_u64(dd, "enabled", tel_ctx->journal_dir != NULL);
+	rte_tel_data_add_dict_u64(dd, "epoch", tel_ctx->epoch);
+	for (uint32_t w = 0; w < tel_ctx->n_workers; w++) {
+		struct hunt_journal_stats js;
+		uint64_t durable;
+		int error;
+		uint32_t held_now;
+		journal_figures(tel_ctx->workers[w], &js, &durable, &error, &held_now);
+		char name[32], val[320];
+		snprintf(name, sizeof(name), "worker_%u", w);
+		snprintf(val, sizeof(val),
+			 "durable_seq=%lu records=%lu groups=%lu avg_group=%.1f flush_avg_us=%.1f "
+			 "flush_max_us=%.1f full=%lu held_now=%u errors=%lu error=%s",
+			 (unsigned long)durable, (unsigned long)js.records, (unsigned long)js.groups,
+			 js.groups ? (double)js.records / (double)js.groups : 0.0,
+			 js.groups ? (double)js.flush_cycles / (double)js.groups * 1e6 / (double)tel_ctx->tsc_hz : 0.0,
+			 (double)js.flush_cycles_max * 1e6 / (double)tel_ctx->tsc_hz, (unsigned long)js.full,
+			 held_now, (unsigned long)js.errors, error ? strerror(-error) : "none");
+		rte_tel_data_add_dict_string(dd, name, val);
+	}
+	return 0;
+}
+
+static int
 tel_waves(const char *cmd, const char *params, struct rte_tel_data *dd)
 {
 	(void)cmd;
@@ -150,6 +206,8 @@ huntd_telemetry_register(struct huntd *d)
 	rc |= rte_telemetry_register_cmd("/hunt/worker", tel_worker,
 					 "one worker's counters. Parameters: int worker_idx");
 	rc |= rte_telemetry_register_cmd("/hunt/waves", tel_waves, "wave state per hunt");
+	rc |= rte_telemetry_register_cmd("/hunt/journal", tel_journal,
+					 "per worker: durable seq, group commits, flush latency, errors");
 	return rc;
 }
 
@@ -183,11 +241,22 @@ huntd_write_json(const struct huntd *d, FILE *f)
 	for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++)
 		fprintf(f, "%s\"%s\":%lu", i ? "," : "", hunt_status_name(i),
 			(unsigned long)t.status[i]);
-	fprintf(f, "},\"per_worker\":[");
+	fprintf(f, "},\"journal\":%s,\"epoch\":%lu,\"per_worker\":[",
+		d->journal_dir ? "true" : "false", (unsigned long)d->epoch);
 	for (uint32_t w = 0; w < d->n_workers; w++) {
 		fprintf(f, "%s{", w ? "," : "");
 		json_counters(f, &d->workers[w]->ctr);
-		fprintf(f, "}");
+		struct hunt_journal_stats js;
+		uint64_t durable;
+		int error;
+		uint32_t held_now;
+		journal_figures(d->workers[w], &js, &durable, &error, &held_now);
+		fprintf(f, ",\"held_now\":%u,\"journal\":{\"durable_seq\":%lu,\"error\":%d",
+			held_now, (unsigned long)durable, error);
+#define X(fl) fprintf(f, ",\"" #fl "\":%lu", (unsigned long)js.fl);
+		JOURNAL_FIELDS(X)
+#undef X
+		fprintf(f, "}}");
 	}
 	fprintf(f, "],\"hunts\":[");
 	int first = 1;

@@ -20,6 +20,15 @@ struct hunt_token_key {
 /* Draws a fresh random key; epoch is given (start time in seconds). 0/-1. */
 int hunt_token_key_init(struct hunt_token_key *k, uint32_t epoch);
 
+/*
+ * With a journal, sessions outlive a restart (a client retransmitting a
+ * claim after a crash must get its answer, not silence): the key lives in
+ * the journal directory as token.key (mode 0600; key, epoch, CRC32C).
+ * Loads it, or creates it with a fresh key and `epoch`, fsyncing the file
+ * and the directory. Returns 0, or -errno / -EBADMSG for a damaged file.
+ */
+int hunt_token_key_load(struct hunt_token_key *k, int dir_fd, uint32_t epoch);
+
 uint64_t hunt_token(const struct hunt_token_key *k, uint64_t player_id,
 		    uint32_t hunt_id, uint32_t src_ip_be, uint16_t src_port_be);
 

@@ -1,9 +1,11 @@
 /*
- * The worker loop. Per poll: fire due wave events (one compare when none
- * is due), drain the handoff rings from peers, take one RX burst, process it
- * (prefetching the next frames), flush handoffs and transmit once. A full TX
- * ring is retried HUNT_TX_RETRY_MAX times, then the rest is dropped and
- * counted, so the loop never stalls.
+ * The worker loop. Per poll: reap the journal's completions and release
+ * the replies that became durable, fire due wave events (one compare when
+ * none is due), drain the handoff rings from peers, take one RX burst,
+ * process it (prefetching the next frames), flush handoffs, transmit once,
+ * and let the journal submit a group if one is due. A full TX ring is
+ * retried HUNT_TX_RETRY_MAX times, then the rest is dropped and counted, so
+ * the loop never stalls.
  */
 #include "worker.h"
 
@@ -15,6 +17,7 @@
 #include <rte_ethdev.h>
 #include <rte_errno.h>
 #include <rte_ip.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_udp.h>
 #include <rte_prefetch.h>
@@ -38,16 +41,69 @@ queue_tx(struct burst *b, struct rte_mbuf *m, uint32_t frame_len)
 	b->tx[b->n_tx++] = m;
 }
 
-/* Handles a checked request that this worker owns; replies in place. */
+static int
+held_full(const struct hunt_worker *w)
+{
+	return hunt_worker_held(w) > w->held_mask;
+}
+
+/* Handles a checked request that this worker owns; replies in place, at
+ * once or, if the reply depends on a record not yet durable, when it is. */
 static void
 handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
 	     const struct hunt_frame *f, uint64_t now)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *dgram = frame + HUNT_FRAME_HDR_BYTES;
 	uint32_t room = (uint32_t)(m->buf_len - m->data_off) - HUNT_FRAME_HDR_BYTES;
-	uint16_t len = hunt_request_handle(&w->engine, frame + HUNT_FRAME_HDR_BYTES,
-					   room, f->src_ip_be, f->src_port_be, now);
-	queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+	uint8_t op = ((const struct hunt_hdr *)dgram)->op;
+	uint16_t len;
+	if (w->jnl != NULL && held_full(w) && op != HUNT_OP_DIG && op != HUNT_OP_ENTER) {
+		w->engine.ops[op]++;
+		w->engine.status[HUNT_STATUS_RETRY_LATER]++;
+		len = hunt_request_reply_error(dgram, HUNT_STATUS_RETRY_LATER);
+		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+	}
+	len = hunt_request_handle(&w->engine, dgram, room, f->src_ip_be, f->src_port_be, now);
+	uint32_t frame_len = hunt_frame_udp_reply(frame, &w->addr, len);
+	if (w->jnl == NULL || w->engine.dep_seq <= w->engine.durable_seq)
+		return queue_tx(b, m, frame_len);
+	assert(!held_full(w) || op == HUNT_OP_DIG || op == HUNT_OP_ENTER);
+	m->data_len = (uint16_t)frame_len;
+	m->pkt_len = frame_len;
+	w->held[w->held_tail++ & w->held_mask] = (struct hunt_held){.m = m, .seq = w->engine.dep_seq};
+	w->ctr.held++;
+}
+
+/* Sends, in order, the held replies whose records are now durable; at most
+ * `max` of them (the room left in this poll's TX batch). */
+static void
+release_held(struct hunt_worker *w, struct burst *b, uint32_t max)
+{
+	uint64_t durable = w->engine.durable_seq;
+	while (max-- > 0 && w->held_head != w->held_tail) {
+		struct hunt_held *hd = &w->held[w->held_head & w->held_mask];
+		if (hd->seq > durable)
+			break;
+		assert(b->n_tx < RTE_DIM(b->tx));
+		b->tx[b->n_tx++] = hd->m;
+		w->held_head++;
+	}
+}
+
+static void
+journal_poll(struct hunt_worker *w, struct burst *b, uint64_t now)
+{
+	hunt_journal_poll(w->jnl, now);
+	w->engine.durable_seq = w->jnl->durable_seq;
+	/* Leave room in the TX batch for this poll's RX and handoff replies. */
+	release_held(w, b, (uint32_t)RTE_DIM(b->tx) - HUNT_BURST_MAX * (1 + w->n_workers));
+	if (w->jnl->error != 0 && !w->jnl_failure_logged) {
+		w->jnl_failure_logged = 1; /* once, not per packet */
+		RTE_LOG(ERR, USER1,
+			"huntd: worker %u: journal failed (%s): nothing more is acknowledged\n",
+			w->idx, strerror(-w->jnl->error));
+	}
 }
 
 static void
@@ -159,6 +215,8 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 	b.n_tx = 0;
 	for (uint32_t p = 0; p < w->n_workers; p++)
 		b.n_to[p] = 0;
+	if (w->jnl != NULL)
+		journal_poll(w, &b, now);
 	if (now >= hunt_table_next_event(&w->engine.hunts))
 		hunt_table_advance(&w->engine.hunts, now);
 	unsigned done = drain_peers(w, &b, now);
@@ -179,6 +237,8 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 	done += n;
 	if (b.n_tx > 0)
 		flush_tx(w, &b);
+	if (w->jnl != NULL)
+		hunt_journal_poll(w->jnl, now); /* submit what this poll appended */
 	return done;
 }
 
@@ -240,12 +300,41 @@ hunt_workers_create(struct hunt_worker **w, uint32_t n, uint16_t port_id,
 	return 0;
 }
 
+static uint64_t
+sink_emit(void *ctx, uint8_t type, uint32_t hunt_id, const void *payload, uint16_t len,
+	  uint64_t now)
+{
+	return hunt_journal_append(ctx, type, hunt_id, payload, len, now);
+}
+
+static int
+sink_room(void *ctx, uint32_t n_records)
+{
+	return hunt_journal_room(ctx, n_records * HUNT_REC_MAX_BYTES);
+}
+
+int
+hunt_worker_attach_journal(struct hunt_worker *w, struct hunt_journal *jnl, uint32_t held_max)
+{
+	assert(held_max > 0 && (held_max & (held_max - 1)) == 0);
+	w->held = rte_zmalloc("hunt_held", held_max * sizeof(*w->held), RTE_CACHE_LINE_SIZE);
+	if (w->held == NULL)
+		return -ENOMEM;
+	w->held_mask = held_max - 1;
+	w->jnl = jnl;
+	w->engine.hunts.sink = (struct hunt_sink){.emit = sink_emit, .room = sink_room, .ctx = jnl};
+	return 0;
+}
+
 void
 hunt_workers_free(struct hunt_worker **w, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		if (w[i] == NULL)
 			continue;
+		while (w[i]->held != NULL && w[i]->held_head != w[i]->held_tail)
+			rte_pktmbuf_free(w[i]->held[w[i]->held_head++ & w[i]->held_mask].m);
+		rte_free(w[i]->held);
 		for (uint32_t j = 0; j < n; j++)
 			rte_ring_free(w[i]->ring_to[j]);
 		hunt_engine_free(&w[i]->engine);

@@ -22,6 +22,7 @@
 
 #include "frame.h"
 #include "hunt/limits.h"
+#include "journal.h"
 #include "request.h"
 
 struct hunt_counters {
@@ -34,9 +35,16 @@ struct hunt_counters {
 	uint64_t handed_off;   /* valid requests sent to their owner */
 	uint64_t handed_in;    /* requests received from other workers */
 	uint64_t tx_retries;
+	uint64_t held;         /* replies held until their record was durable */
 	uint64_t busy_cycles;  /* TSC spent on non-empty polls */
 	uint64_t busy_pkts;    /* frames taken in by those polls */
 	uint64_t drops[HUNT_DROP_COUNT];
+};
+
+/* A reply waiting for the journal: sent once durable_seq >= seq. */
+struct hunt_held {
+	struct rte_mbuf *m;
+	uint64_t seq;
 };
 
 struct hunt_worker {
@@ -49,6 +57,10 @@ struct hunt_worker {
 	struct rte_ring *ring_to[HUNT_WORKERS_MAX];   /* me -> peer (SP) */
 	struct rte_ring *ring_from[HUNT_WORKERS_MAX]; /* peer -> me (SC) */
 	struct hunt_engine engine;
+	struct hunt_journal *jnl;   /* NULL: no journal, nothing is held */
+	struct hunt_held *held;     /* FIFO of replies waiting for jnl */
+	uint32_t held_mask, held_head, held_tail;
+	int jnl_failure_logged;
 	struct hunt_counters ctr __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -63,6 +75,22 @@ int hunt_workers_create(struct hunt_worker **w, uint32_t n, uint16_t port_id,
 			const struct hunt_token_key *key, uint64_t now,
 			uint64_t hz);
 void hunt_workers_free(struct hunt_worker **w, uint32_t n);
+
+/*
+ * Makes jnl the worker's journal: every state change is appended to it, and
+ * a reply that depends on a record leaves only once the record is durable,
+ * from a FIFO of held_max (a power of two) replies. While the FIFO or the
+ * journal is full, JOIN, CLAIM and WAVE_STATE get RETRY_LATER. 0 or -ENOMEM.
+ */
+int hunt_worker_attach_journal(struct hunt_worker *w, struct hunt_journal *jnl,
+			       uint32_t held_max);
+
+/* Replies still held (for telemetry and shutdown). */
+static inline uint32_t
+hunt_worker_held(const struct hunt_worker *w)
+{
+	return w->held_tail - w->held_head;
+}
 
 /* lcore entry point; arg is the struct hunt_worker. Returns 0. */
 int hunt_worker_main(void *arg);

@@ -17,6 +17,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,7 @@
 struct opts {
 	const char *config;
 	const char *server_prefix;
+	const char *wins_out;
 	uint32_t hunters_per_clue;
 	uint32_t outstanding;
 	uint64_t rate;
@@ -60,6 +63,7 @@ struct opts {
 	uint32_t gen_ip_be;
 	uint16_t queues;
 	int json;
+	int linger;
 };
 
 struct hunter {
@@ -133,6 +137,7 @@ struct gen {
 	uint16_t n_tx[8];
 	struct rte_mbuf *txq[8][HUNT_BURST_MAX];
 	struct results r;
+	FILE *wins;  /* --wins-out: one line per acknowledged win */
 };
 
 static uint64_t
@@ -436,8 +441,12 @@ on_claim(struct gen *g, struct slot *s, const struct hunt_hdr *hd, const void *b
 			g->r.double_winners++;
 		if (row->named[c] != 0 && row->named[c] != h->player_id)
 			g->r.taken_other_winner++;
-		if (row->winner[c] == 0)
+		if (row->winner[c] == 0) {
 			g->r.wins_acked++;
+			if (g->wins != NULL)
+				fprintf(g->wins, "%u %u %u %" PRIu64 "\n", hv->cfg->id, s->wave_id, c,
+					h->player_id);
+		}
 		row->winner[c] = h->player_id;
 	} else if (row->winner[c] != 0) {
 		if (row->winner[c] != r->winner_id)
@@ -576,7 +585,11 @@ usage(void)
 		"  --queues N             port queues; a request goes on queue shard %% N (1)\n"
 		"  --ip A.B.C.D           our address (server's + 1)\n"
 		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
-		"  --json                 print one JSON object\n");
+		"  --wins-out FILE        write 'hunt wave clue player' per acknowledged win\n"
+		"  --json                 print one JSON object\n"
+		"  --linger               after the report, stop polling and keep the port open\n"
+		"                         until SIGTERM (lets huntd stop first: memif frees its\n"
+		"                         rings under a peer that is still polling)\n");
 }
 
 static int
@@ -591,7 +604,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"timeout-ms", 1, NULL, 't'}, {"retries", 1, NULL, 'R'},
 		{"queues", 1, NULL, 'q'}, {"ip", 1, NULL, 'i'},
 		{"server-prefix", 1, NULL, 'p'}, {"json", 0, NULL, 'j'},
-		{"retransmit-pct", 1, NULL, 'X'},
+		{"retransmit-pct", 1, NULL, 'X'}, {"wins-out", 1, NULL, 'W'},
+		{"linger", 0, NULL, 'L'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
 			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .timeout_ms = 50, .retries = 5,
@@ -614,6 +628,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'u': o->dup_pct = (uint32_t)atoi(optarg); break;
 		case 's': o->missteer_pct = (uint32_t)atoi(optarg); break;
 		case 'X': o->retx_pct = (uint32_t)atoi(optarg); break;
+		case 'W': o->wins_out = optarg; break;
+		case 'L': o->linger = 1; break;
 		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
 		case 'R': o->retries = (uint32_t)atoi(optarg); break;
 		case 'q': o->queues = (uint16_t)atoi(optarg); break;
@@ -891,6 +907,10 @@ report(struct gen *g, double secs, int waves_ok)
 int
 main(int argc, char **argv)
 {
+	sigset_t stop_set;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
 	int n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "huntgen: EAL init failed: %s\n", rte_strerror(rte_errno));
@@ -926,9 +946,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "huntgen: no ARP reply from the server in 10 s\n");
 		return 1;
 	}
+	if (g->o.wins_out != NULL && (g->wins = fopen(g->o.wins_out, "w")) == NULL) {
+		fprintf(stderr, "huntgen: %s: %s\n", g->o.wins_out, strerror(errno));
+		return 2;
+	}
 	double secs = run(g);
 	int waves_ok = g->o.waves == 0 || waves_completed(g) >= g->o.waves || all_finished(g);
 	report(g, secs, waves_ok);
+	if (g->wins != NULL)
+		fclose(g->wins);
+	fflush(stdout);
+	if (g->o.linger) {
+		/* Signals were unblocked for EAL; block them now and wait, not polling. */
+		pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+		fprintf(stderr, "huntgen: lingering until SIGTERM\n");
+		int sig;
+		sigwait(&stop_set, &sig);
+	}
 	rte_eth_dev_stop(g->port);
 	rte_eth_dev_close(g->port);
 	rte_eal_cleanup();

@@ -38,7 +38,10 @@ Test(config, minimal_file_gets_defaults)
 static void
 with_key(char *out, size_t n, const char *section, const char *key, const char *value)
 {
-	if (strcmp(section, "server") == 0)
+	if (strcmp(section, "journal") == 0)
+		snprintf(out, n, "[server]\nip = 198.18.0.1\n[journal]\nsegment_mb = 4096\n%s = %s\n"
+				 "[world]\nid = 1\n[hunt]\nid = 1\nworld = 1\n", key, value);
+	else if (strcmp(section, "server") == 0)
 		snprintf(out, n, "[server]\nip = 198.18.0.1\nbase_port = 1024\n%s = %s\n"
 				 "[world]\nid = 1\n[hunt]\nid = 1\nworld = 1\n", key, value);
 	else if (strcmp(section, "world") == 0)
@@ -85,7 +88,7 @@ Test(config, every_number_key_at_and_past_its_bounds)
 		}
 		tested++;
 	}
-	cr_assert_geq(tested, 18, "only %u keys tested", tested);
+	cr_assert_geq(tested, 22, "only %u keys tested", tested);
 }
 
 Test(config, clues_per_wave_boundaries_exact)
@@ -124,6 +127,7 @@ Test(config, structural_errors_name_what_is_wrong)
 	} cases[] = {
 		{"[server]\nip = 198.18.0.1\nbogus = 1\n", "unknown key 'bogus' in [server]"},
 		{"[servers]\n", "unknown section '[servers]'"},
+		{BASE "[journal]\nsegment_mb = 1\ngroup_kb = 1024\n", "group_kb 1024 does not fit a segment of segment_mb 1"},
 		{"ip = 1.2.3.4\n", "before any section"},
 		{"[server]\nip\n", "expected 'key = value'"},
 		{"[server\n", "bad section header"},

@@ -7,6 +7,7 @@
  * max + 1; and a randomized interleaving against a reference model.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 
 #include "helpers.h"
@@ -47,10 +48,17 @@ claim(struct hunt_state *h, uint64_t player, uint32_t wave, uint32_t clue, int r
 	if (!right)
 		a[3] ^= 1;
 	uint32_t loot;
-	uint64_t w;
+	uint64_t w, dep;
 	enum hunt_status s = hunt_claim(&t, h, player, wave, clue, a, 16, now,
-					winner ? winner : &w, &loot);
+					winner ? winner : &w, &loot, &dep);
 	return s;
+}
+
+static enum hunt_status
+join_p(struct hunt_state *h, uint64_t player)
+{
+	uint64_t dep;
+	return hunt_member_join(&t, h, player, 0, &dep);
 }
 
 TestSuite(hunts, .init = setup, .fini = teardown);
@@ -78,7 +86,7 @@ Test(hunts, one_winner_and_same_answers_for_the_whole_wave)
 	hunt_table_advance(&t, 0);
 	struct hunt_state *h = hunt_table_find(&t, 1);
 	for (uint64_t p = 1; p <= 3; p++)
-		cr_assert_eq(hunt_member_join(h, p), HUNT_STATUS_OK);
+		cr_assert_eq(join_p(h, p), HUNT_STATUS_OK);
 	uint64_t w;
 	cr_assert_eq(claim(h, 1, 1, 5, 0, 10, &w), HUNT_STATUS_WRONG_ANSWER);
 	cr_assert_eq(claim(h, 2, 1, 5, 1, 11, &w), HUNT_STATUS_WON);
@@ -101,7 +109,7 @@ Test(hunts, clue_and_wave_bounds)
 {
 	hunt_table_advance(&t, 0);
 	struct hunt_state *h = hunt_table_find(&t, 1);
-	hunt_member_join(h, 1);
+	join_p(h, 1);
 	cr_assert_eq(claim(h, 1, 1, 8, 1, 1, NULL), HUNT_STATUS_NO_SUCH_CLUE);
 	cr_assert_eq(claim(h, 1, 1, UINT32_MAX, 1, 1, NULL), HUNT_STATUS_NO_SUCH_CLUE);
 	cr_assert_eq(claim(h, 1, 1, 7, 1, 1, NULL), HUNT_STATUS_WON);
@@ -111,12 +119,12 @@ Test(hunts, clue_and_wave_bounds)
 	cr_assert_eq(claim(h, 1, 3, 1, 1, 1, NULL), HUNT_STATUS_WAVE_CLOSED);
 	/* Answer length other than the clue's is wrong, not an error. */
 	uint8_t a[32] = {0};
-	uint64_t w;
+	uint64_t w, dep;
 	uint32_t loot;
 	answer(h, 1, 2, a);
-	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 15, 1, &w, &loot), HUNT_STATUS_WRONG_ANSWER);
-	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 17, 1, &w, &loot), HUNT_STATUS_WRONG_ANSWER);
-	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 16, 1, &w, &loot), HUNT_STATUS_WON);
+	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 15, 1, &w, &loot, &dep), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 17, 1, &w, &loot, &dep), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(hunt_claim(&t, h, 1, 1, 2, a, 16, 1, &w, &loot, &dep), HUNT_STATUS_WON);
 	cr_assert_eq(loot, hunt_clue_loot(1, 2));
 }
 
@@ -124,8 +132,8 @@ Test(hunts, last_clue_closes_wave_and_previous_wave_keeps_answers)
 {
 	hunt_table_advance(&t, 0);
 	struct hunt_state *h = hunt_table_find(&t, 1);
-	hunt_member_join(h, 1);
-	hunt_member_join(h, 2);
+	join_p(h, 1);
+	join_p(h, 2);
 	for (uint32_t c = 0; c < 7; c++)
 		cr_assert_eq(claim(h, 1 + (c & 1), 1, c, 1, 100, NULL), HUNT_STATUS_WON);
 	cr_assert_eq(h->state, HUNT_WAVE_OPEN);
@@ -147,10 +155,10 @@ Test(hunts, last_clue_closes_wave_and_previous_wave_keeps_answers)
 	cr_assert_eq(claim(h, 2, 2, 0, 1, 100300, NULL), HUNT_STATUS_WON);
 	/* Answers differ per wave: wave 1's answer is wrong in wave 2. */
 	uint8_t a[16];
-	uint64_t w;
+	uint64_t w, dep;
 	uint32_t loot;
 	answer(h, 1, 1, a);
-	cr_assert_eq(hunt_claim(&t, h, 1, 2, 1, a, 16, 100300, &w, &loot),
+	cr_assert_eq(hunt_claim(&t, h, 1, 2, 1, a, 16, 100300, &w, &loot, &dep),
 		     HUNT_STATUS_WRONG_ANSWER);
 }
 
@@ -158,7 +166,7 @@ Test(hunts, deadline_closes_and_open_clue_then_answers_wave_closed)
 {
 	hunt_table_advance(&t, 0);
 	struct hunt_state *h = hunt_table_find(&t, 1);
-	hunt_member_join(h, 1);
+	join_p(h, 1);
 	hunt_table_advance(&t, 999999);
 	cr_assert_eq(h->state, HUNT_WAVE_OPEN, "open until its deadline");
 	hunt_table_advance(&t, 1000000);
@@ -195,11 +203,11 @@ Test(hunts, finishes_after_configured_waves)
 Test(hunts, members_at_bounds)
 {
 	struct hunt_state *h = hunt_table_find(&t, 1); /* max_players = 4 */
-	cr_assert_eq(hunt_member_join(h, 0), HUNT_STATUS_BAD_FIELD);
+	cr_assert_eq(join_p(h, 0), HUNT_STATUS_BAD_FIELD);
 	for (uint64_t p = 1; p <= 4; p++)
-		cr_assert_eq(hunt_member_join(h, p * 1000003), HUNT_STATUS_OK);
-	cr_assert_eq(hunt_member_join(h, 5 * 1000003), HUNT_STATUS_RETRY_LATER);
-	cr_assert_eq(hunt_member_join(h, 1000003), HUNT_STATUS_OK, "rejoin is idempotent");
+		cr_assert_eq(join_p(h, p * 1000003), HUNT_STATUS_OK);
+	cr_assert_eq(join_p(h, 5 * 1000003), HUNT_STATUS_RETRY_LATER);
+	cr_assert_eq(join_p(h, 1000003), HUNT_STATUS_OK, "rejoin is idempotent");
 	cr_assert_eq(h->n_members, 4);
 	cr_assert_null(hunt_member_find(h, 5 * 1000003));
 	/* A claim by a non-member (impossible with a valid token) credits no one. */
@@ -212,18 +220,18 @@ Test(hunts, buildings_list_only_open_treasures)
 {
 	struct hunt_state *h = hunt_table_find(&t, 1); /* 3 buildings x 2 */
 	uint32_t ids[HUNT_TREASURES_MAX];
-	cr_assert_eq(hunt_building_open(h, 0, ids), 0, "nothing before the wave opens");
+	cr_assert_eq(hunt_building_open(h, 0, UINT64_MAX, ids), 0, "nothing before the wave opens");
 	hunt_table_advance(&t, 0);
-	hunt_member_join(h, 1);
-	cr_assert_eq(hunt_building_open(h, 1, ids), 2);
+	join_p(h, 1);
+	cr_assert_eq(hunt_building_open(h, 1, UINT64_MAX, ids), 2);
 	cr_assert_eq(ids[0], 2);
 	cr_assert_eq(ids[1], 3);
 	claim(h, 1, 1, 2, 1, 1, NULL);
-	cr_assert_eq(hunt_building_open(h, 1, ids), 1);
+	cr_assert_eq(hunt_building_open(h, 1, UINT64_MAX, ids), 1);
 	cr_assert_eq(ids[0], 3);
 	claim(h, 1, 1, 3, 1, 1, NULL);
-	cr_assert_eq(hunt_building_open(h, 1, ids), 0);
-	cr_assert_eq(hunt_building_open(h, 2, ids), 2);
+	cr_assert_eq(hunt_building_open(h, 1, UINT64_MAX, ids), 0);
+	cr_assert_eq(hunt_building_open(h, 2, UINT64_MAX, ids), 2);
 }
 
 /* Random claims from 4 players against a model that remembers the first
@@ -234,7 +242,7 @@ Test(hunts, random_interleaving_matches_model)
 	struct hunt_state *h = hunt_table_find(&t, 2); /* not open yet: use hunt 1 */
 	h = hunt_table_find(&t, 1);
 	for (uint64_t p = 1; p <= 4; p++)
-		hunt_member_join(h, p);
+		join_p(h, p);
 	uint64_t model[8] = {0};
 	srand(7);
 	for (int i = 0; i < 5000 && h->state == HUNT_WAVE_OPEN; i++) {
@@ -301,4 +309,171 @@ Test(hunts, workers_partition_the_hunts)
 	cr_assert_eq(total, cfg.n_hunts);
 	for (uint32_t w = 0; w < 3; w++)
 		hunt_table_free(&parts[w]);
+}
+
+/* ---- journal sink, dependencies, replay ---- */
+
+struct fake_sink {
+	uint64_t seq;
+	int room;
+	uint32_t n;
+	struct {
+		struct hunt_rec_hdr h;
+		uint8_t payload[32];
+	} recs[256];
+};
+
+static uint64_t
+fake_emit(void *ctx, uint8_t type, uint32_t hunt_id, const void *payload, uint16_t len,
+	  uint64_t now)
+{
+	struct fake_sink *f = ctx;
+	cr_assert(f->room, "emit without room");
+	cr_assert_lt(f->n, 256);
+	cr_assert_eq(len, hunt_rec_payload_bytes(type));
+	f->recs[f->n].h = (struct hunt_rec_hdr){.type = type, .len = len, .seq = ++f->seq,
+						 .hunt_id = hunt_id};
+	memcpy(f->recs[f->n].payload, payload, len);
+	f->n++;
+	return f->seq;
+}
+
+static int
+fake_room(void *ctx, uint32_t n)
+{
+	return ((struct fake_sink *)ctx)->room;
+}
+
+static struct fake_sink sink;
+
+static void
+use_sink(void)
+{
+	memset(&sink, 0, sizeof(sink));
+	sink.room = 1;
+	t.sink = (struct hunt_sink){.emit = fake_emit, .room = fake_room, .ctx = &sink};
+}
+
+Test(hunts, every_change_is_emitted_with_the_seq_replies_depend_on)
+{
+	use_sink();
+	hunt_table_advance(&t, 0);
+	cr_assert_eq(sink.n, 1);
+	cr_assert_eq(sink.recs[0].h.type, HUNT_REC_WAVE_OPEN);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	cr_assert_eq(h->state_seq, 1);
+	uint64_t dep;
+	cr_assert_eq(hunt_member_join(&t, h, 9, 0, &dep), HUNT_STATUS_OK);
+	cr_assert_eq(dep, 2);
+	cr_assert_eq(hunt_member_join(&t, h, 9, 0, &dep), HUNT_STATUS_OK);
+	cr_assert_eq(dep, 2, "a rejoin depends on the original JOIN record");
+	cr_assert_eq(sink.n, 2, "and writes nothing");
+	uint8_t a[16];
+	uint64_t w;
+	uint32_t loot;
+	answer(h, 1, 4, a);
+	cr_assert_eq(hunt_claim(&t, h, 9, 1, 4, a, 16, 5, &w, &loot, &dep), HUNT_STATUS_WON);
+	cr_assert_eq(dep, 3);
+	cr_assert_eq(sink.recs[2].h.type, HUNT_REC_WIN);
+	const struct hunt_rec_win *win = (const void *)sink.recs[2].payload;
+	cr_assert_eq(win->player_id, 9);
+	cr_assert_eq(win->clue_idx, 4);
+	cr_assert_eq(win->coins, 5);
+	cr_assert_eq(hunt_claim(&t, h, 9, 1, 4, a, 16, 6, &w, &loot, &dep), HUNT_STATUS_WON);
+	cr_assert_eq(dep, 3, "a retransmit depends on the win");
+	a[0] ^= 1;
+	cr_assert_eq(hunt_claim(&t, h, 9, 1, 4, a, 16, 6, &w, &loot, &dep), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(dep, 0, "a wrong answer depends on nothing");
+	cr_assert_eq(hunt_claim(&t, h, 9, 7, 4, a, 16, 6, &w, &loot, &dep), HUNT_STATUS_WAVE_CLOSED);
+	cr_assert_eq(dep, 1, "WAVE_CLOSED depends on the last transition");
+	uint32_t ids[HUNT_TREASURES_MAX];
+	cr_assert_eq(hunt_building_open(h, 2, 2, ids), 2, "win 3 not durable yet: still listed");
+	cr_assert_eq(hunt_building_open(h, 2, 3, ids), 1, "durable: no longer listed");
+}
+
+Test(hunts, no_room_means_no_change)
+{
+	use_sink();
+	sink.room = 0;
+	cr_assert_eq(hunt_table_advance(&t, 0), 0, "a due wave waits for room");
+	cr_assert_eq(hunt_table_find(&t, 1)->state, HUNT_WAVE_PENDING);
+	sink.room = 1;
+	cr_assert_eq(hunt_table_advance(&t, 10), 1);
+	cr_assert_eq(hunt_table_find(&t, 1)->state, HUNT_WAVE_OPEN);
+}
+
+/* Everything a live table did, replayed from its records into a fresh one,
+ * gives the same state. */
+Test(hunts, replay_rebuilds_the_same_state)
+{
+	use_sink();
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	hunt_table_advance(&t, 0);
+	for (uint64_t p = 1; p <= 4; p++)
+		join_p(h, p);
+	for (uint32_t c = 0; c < 8; c++) /* wave 1: all won, closes */
+		claim(h, 1 + c % 3, 1, c, 1, 10, NULL);
+	hunt_table_advance(&t, 100010); /* wave 2 opens */
+	claim(h, 4, 2, 0, 1, 100020, NULL);
+	claim(h, 2, 2, 5, 1, 100030, NULL);
+	claim(h, 3, 2, 5, 1, 100040, NULL); /* TAKEN: no record */
+	cr_assert_eq(h->wave_id, 2);
+
+	struct hunt_table r;
+	cr_assert_eq(hunt_table_init(&r, &cfg, 0, 1, 0, HZ), 0);
+	for (uint32_t i = 0; i < sink.n; i++)
+		cr_assert_eq(hunt_table_apply(&r, &sink.recs[i].h, sink.recs[i].payload), 0);
+	struct hunt_state *g = hunt_table_find(&r, 1);
+	cr_assert_eq(g->wave_id, 2);
+	cr_assert_eq(g->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(g->n_won, 2);
+	cr_assert_eq(g->n_members, 4);
+	for (uint64_t p = 1; p <= 4; p++) {
+		cr_assert_eq(hunt_member_find(g, p)->coins, hunt_member_find(h, p)->coins, "player %lu", p);
+		cr_assert_eq(hunt_member_find(g, p)->wins, hunt_member_find(h, p)->wins);
+	}
+	for (uint32_t w = 1; w <= 2; w++)
+		for (uint32_t c = 0; c < 8; c++)
+			cr_assert_eq(g->clues[w & 1][c].winner_id, h->clues[w & 1][c].winner_id,
+				     "wave %u clue %u", w, c);
+	/* Retransmits after the "restart" get their first answers. */
+	uint8_t a[16];
+	uint64_t win, dep;
+	uint32_t loot;
+	answer(g, 2, 5, a);
+	cr_assert_eq(hunt_claim(&r, g, 2, 2, 5, a, 16, 1, &win, &loot, &dep), HUNT_STATUS_WON);
+	cr_assert_eq(hunt_claim(&r, g, 3, 2, 5, a, 16, 1, &win, &loot, &dep), HUNT_STATUS_TAKEN);
+	cr_assert_eq(win, 2);
+	answer(g, 1, 7, a);
+	cr_assert_eq(hunt_claim(&r, g, 1 + 7 % 3, 1, 7, a, 16, 1, &win, &loot, &dep), HUNT_STATUS_WON,
+		     "previous wave too");
+	struct hunt_rec_hdr other = {.type = HUNT_REC_JOIN, .hunt_id = 99};
+	uint64_t player = 5;
+	cr_assert_eq(hunt_table_apply(&r, &other, &player), -ENOENT);
+	hunt_table_free(&r);
+}
+
+Test(hunts, resume_sets_timers_from_the_wall_clock)
+{
+	use_sink();
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	hunt_table_advance(&t, 0); /* wave 1 open at wall0 */
+	struct hunt_table r;
+	cr_assert_eq(hunt_table_init(&r, &cfg, 0, 1, 0, HZ), 0);
+	cr_assert_eq(hunt_table_apply(&r, &sink.recs[0].h, sink.recs[0].payload), 0);
+	struct hunt_state *g = hunt_table_find(&r, 1);
+	/* Pretend 400 ms passed while huntd was down. */
+	r.wall0_ms = ((const struct hunt_rec_wave *)sink.recs[0].payload)->wall_ms + 400;
+	hunt_table_resume(&r, 0);
+	cr_assert_eq(g->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(g->next_event_tsc, 600000, "deadline 1000 ms after the open, 400 ms gone");
+	/* 2 s down: the deadline passed; the wave closes at the first advance. */
+	r.wall0_ms += 1600;
+	hunt_table_resume(&r, 0);
+	cr_assert_eq(g->next_event_tsc, 0);
+	hunt_table_advance(&r, 0);
+	cr_assert_eq(g->state, HUNT_WAVE_COOLDOWN);
+	cr_assert_eq(g->waves_closed_deadline, 1);
+	(void)h;
+	hunt_table_free(&r);
 }

@@ -145,8 +145,8 @@ Test(proto, config_doc_is_the_generated_table)
 	FILE *f = open_memstream(&gen, &len);
 	hunt_config_write_doc(f);
 	fclose(f);
-	cr_assert_not_null(strstr(doc, gen), "docs/config.md is stale: regenerate with "
-					     "build/tests/test_proto --config-doc, or see its header");
+	cr_assert_not_null(strstr(doc, gen),
+			   "docs/config.md is stale: paste in the output of build/huntd --config-doc");
 	free(gen);
 	free(doc);
 }

@@ -94,8 +94,9 @@ one_frame(uint8_t mode, const uint8_t *data, uint32_t len)
 		/* A valid token means the player JOINed: model that, so one
 		 * mutation of a claim's player id reaches a second claimant. */
 		struct hunt_state *hs = hunt_table_find(&F.e.hunts, h->hunt_id);
+		uint64_t dep;
 		if (hs != NULL)
-			hunt_member_join(hs, h->player_id);
+			hunt_member_join(&F.e.hunts, hs, h->player_id, F.now, &dep);
 	}
 	struct hunt_verdict v;
 	hunt_request_check(dgram, f.dgram_len, f.src_ip_be, f.src_port_be, &F.key, 16, &v);

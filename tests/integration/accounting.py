@@ -4,8 +4,9 @@
 Every received frame ends in exactly one outcome, so per worker:
   rx_pkts = drops (other than TX_FULL and HANDOFF_FULL after a handoff attempt)
             + arp_replies + error_replies + steered + handed_off + HANDOFF_FULL
-and every frame meant for transmission is either sent or dropped TX_FULL:
-  arp_replies + error_replies + steered + handed_in = tx_pkts + TX_FULL
+and every frame meant for transmission is sent, dropped TX_FULL, or still
+held for the journal when huntd stopped:
+  arp_replies + error_replies + steered + handed_in - held_now = tx_pkts + TX_FULL
 Across workers, every handoff arrives: sum(handed_off) = sum(handed_in).
 Prints what disagrees; exits 1 if anything does."""
 import json
@@ -19,7 +20,9 @@ for i, w in enumerate(d["per_worker"]):
     outcomes = rx_drops + w["arp_replies"] + w["error_replies"] + w["steered"] + w["handed_off"]
     if w["rx_pkts"] != outcomes:
         bad.append("worker %d: rx_pkts %d != outcomes %d" % (i, w["rx_pkts"], outcomes))
-    to_send = w["arp_replies"] + w["error_replies"] + w["steered"] + w["handed_in"]
+    # Replies still held for the journal at exit were never sent.
+    to_send = (w["arp_replies"] + w["error_replies"] + w["steered"] + w["handed_in"]
+               - w.get("held_now", 0))
     if to_send != w["tx_pkts"] + drops["TX_FULL"]:
         bad.append("worker %d: to send %d != tx %d + TX_FULL %d"
                    % (i, to_send, w["tx_pkts"], drops["TX_FULL"]))

@@ -31,17 +31,21 @@ check() {
 }
 
 # start_huntd NAME CONFIG EAL-ARGS...: starts huntd in the background and
-# waits until it says it is ready (or dies, or 30 s pass).
+# waits until it says it is ready (or dies, or 30 s pass). With IT_JOURNAL
+# set, huntd journals to that directory.
 start_huntd() {
 	local name=$1 conf=$2
 	shift 2
 	${IT_EXEC:-} "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" "$@" \
-		-- --config "$conf" --stats-out "$T/$name.stats.json" >"$T/$name.log" 2>&1 &
+		-- --config "$conf" --stats-out "$T/$name.stats.json" \
+		${IT_JOURNAL:+--journal "$IT_JOURNAL"} >>"$T/$name.log" 2>&1 &
 	local pid=$!
 	IT_PIDS="$IT_PIDS $pid"
 	eval "PID_$name=$pid"
+	local before
+	before=$(grep -c "huntd: ready" "$T/$name.log")
 	for _ in $(seq 1 300); do
-		grep -q "huntd: ready" "$T/$name.log" && return 0
+		[ "$(grep -c "huntd: ready" "$T/$name.log")" -gt "$before" ] && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -61,13 +65,37 @@ stop_huntd() {
 	return $rc
 }
 
-# run_gen NAME MEMIF-SOCKET QUEUES ARGS...: runs huntgen (lcore 1) to the end.
+# run_gen NAME MEMIF-SOCKET QUEUES ARGS...: runs huntgen (lcore 1) until it
+# has reported, leaving it lingering (port open, not polling) so huntd can
+# stop before the memif link goes down; finish_gen ends it. Returns 1 if it
+# never reported.
 run_gen() {
 	local name=$1 sock=$2 queues=$3
 	shift 3
-	timeout 300 "$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" \
-		--vdev "net_memif0,role=client,socket=$sock" -- --queues "$queues" --json "$@" \
-		>"$T/$name.json" 2>"$T/$name.err"
+	"$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" \
+		--vdev "net_memif0,role=client,socket=$sock" -- --queues "$queues" --json --linger \
+		"$@" >"$T/$name.json" 2>"$T/$name.err" &
+	local pid=$!
+	IT_PIDS="$IT_PIDS $pid"
+	eval "GEN_$name=$pid"
+	for _ in $(seq 1 3000); do
+		grep -q "huntgen: lingering" "$T/$name.err" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# finish_gen NAME: ends a lingering huntgen; returns its exit status (0 when
+# every invariant held).
+finish_gen() {
+	local pid
+	eval "pid=\$GEN_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	local rc=$?
+	IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $pid//")
+	return $rc
 }
 
 # jq-free JSON field checks: pyjson FILE 'python expression over d'

@@ -35,12 +35,12 @@ start_huntd d "$T/hunt.conf" --lcores '0@0,1@0' \
 check "huntd runs two workers" grep -q "workers=2" "$T/d.log"
 run_gen g "$T/memif.sock" 2 --config "$T/hunt.conf" --hunters-per-clue 5 --duration 120 \
 	--missteer-pct 30 --outstanding 64 --timeout-ms 200
-gen_rc=$?
-check "huntgen reports no invariant failure (exit $gen_rc)" [ $gen_rc = 0 ]
+check "huntgen reported" [ -s "$T/g.json" ]
 check "double_winners is 0 across workers" pyjson "$T/g.json" 'd["double_winners"] == 0'
 check "both waves of all six hunts completed" pyjson "$T/g.json" \
 	'd["waves_completed"] == 2 and d["wins_acked"] == 6 * 2 * 50'
 check "huntd exits 0" stop_huntd d
+check "huntgen exits 0: no invariant failed" finish_gen g
 check "counters add up per worker" python3 "$IT_DIR/accounting.py" "$T/d.stats.json"
 check "both workers handed requests over and received some" pyjson "$T/d.stats.json" \
 	'all(w["handed_off"] > 0 and w["handed_in"] > 0 for w in d["per_worker"])'

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Proves, over net_memif with --no-huge and one huntd worker: huntgen's
+# Proves, over net_memif with --no-huge and one huntd worker journaling
+# every change: huntgen's
 # hunters run three full waves of two hunts with right, wrong and duplicate
 # claims, and claims retransmitted with the same request id (which must
 # get the same answer twice); there is exactly one acknowledged winner per clue and no invariant
@@ -18,6 +19,8 @@ n_shards = 16
 id = 1
 size = 500
 loot_tiles = 5000
+[journal]
+segment_mb = 8
 [hunt]
 id = 1
 world = 1
@@ -41,11 +44,10 @@ buildings = 10
 max_players = 2000
 CONF
 
-start_huntd d "$T/hunt.conf" -l 0 --vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
+IT_JOURNAL=$T/journal start_huntd d "$T/hunt.conf" -l 0 --vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
 run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 10 --duration 60 \
-	--dup-pct 10 --retransmit-pct 10 --server-prefix "${PFX}_d"
-gen_rc=$?
-check "huntgen reports no invariant failure (exit $gen_rc)" [ $gen_rc = 0 ]
+	--dup-pct 10 --retransmit-pct 10 --server-prefix "${PFX}_d" --wins-out "$T/wins.txt"
+check "huntgen reported" [ -s "$T/g.json" ]
 check "json has every field" pyjson "$T/g.json" \
 	'all(k in d for k in "ops_total ops_per_s claims won taken wrong timeouts double_winners p50_us p99_us p999_us server_cycles_per_op".split())'
 check "double_winners is 0" pyjson "$T/g.json" 'd["double_winners"] == 0'
@@ -67,6 +69,7 @@ check "telemetry /hunt/waves lists both hunts" pyjson "$T/waves.json" \
 echo /hunt/drops | dpdk-telemetry.py -f "${PFX}_d" >"$T/dt.out" 2>&1
 check "dpdk-telemetry.py reads /hunt/drops" grep -q '"/hunt/drops": {"MBUF_SEGMENTED": 0' "$T/dt.out"
 check "huntd exits 0 on SIGTERM" stop_huntd d
+check "huntgen exits 0: no invariant failed" finish_gen g
 check "counters add up" python3 "$IT_DIR/accounting.py" "$T/d.stats.json"
 check "server saw every wave close because all clues were won" pyjson "$T/d.stats.json" \
 	'all(h["closed_all_won"] == 3 and h["state"] == 3 for h in d["hunts"])'
@@ -74,4 +77,25 @@ check "server WON replies match huntgen's" python3 -c "
 import json; s = json.load(open('$T/d.stats.json')); g = json.load(open('$T/g.json'))
 w = s['status']['WON']
 exit(0 if w == g['won'] + g['late_won'] and g['timeouts'] == 0 else 1)"
+check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
+"$B/huntctl" journal dump "$T/journal" --json >"$T/dump.jsonl"
+check "every acknowledged WON is a WIN record, and each clue has one" python3 - "$T/wins.txt" "$T/dump.jsonl" <<'PY'
+import json, sys
+acked = set(tuple(map(int, l.split())) for l in open(sys.argv[1]))
+wins = {}
+for l in open(sys.argv[2]):
+    r = json.loads(l)
+    if r["type"] == "WIN":
+        key = (r["hunt"], r["wave"], r["clue"])
+        if key in wins:
+            sys.exit("two WIN records for %s" % (key,))
+        wins[key] = r["player"]
+missing = [a for a in acked if wins.get(a[:3]) != a[3]]
+print("  %d acknowledged, %d WIN records, %d missing" % (len(acked), len(wins), len(missing)))
+sys.exit(1 if missing or len(acked) != 900 else 0)
+PY
+check "journal holds one WAVE_OPEN and one WAVE_CLOSE per wave" python3 -c "
+import json, collections
+c = collections.Counter(json.loads(l)['type'] for l in open('$T/dump.jsonl'))
+exit(0 if c['WAVE_OPEN'] == 6 and c['WAVE_CLOSE'] == 6 and c['JOIN'] == 3000 else 1)"
 it_done
