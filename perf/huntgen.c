@@ -587,6 +587,7 @@ usage(void)
 		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
 		"  --wins-out FILE        write 'hunt wave clue player' per acknowledged win\n"
 		"  --json                 print one JSON object\n"
+		"  SIGUSR1 ends the load early (then drain and report as at --duration)\n"
 		"  --linger               after the report, stop polling and keep the port open\n"
 		"                         until SIGTERM (lets huntd stop first: memif frees its\n"
 		"                         rings under a peer that is still polling)\n");
@@ -762,9 +763,18 @@ run(struct gen *g)
 	uint64_t mix_start = rte_rdtsc();
 	uint64_t end = mix_start + (uint64_t)(g->o.duration_s * (double)g->hz);
 	uint64_t gap = g->o.rate ? g->hz / g->o.rate : 0, next_send = mix_start;
-	while ((now = rte_rdtsc()) < end) {
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	for (uint64_t iter = 0; (now = rte_rdtsc()) < end; iter++) {
 		if (g->o.waves && waves_completed(g) >= g->o.waves)
 			break;
+		if ((iter & 0xfff) == 0) {
+			sigset_t pending;
+			sigpending(&pending);
+			if (sigismember(&pending, SIGUSR1))
+				break;
+		}
 		if (all_finished(g))
 			break;
 		if (gap) {
@@ -911,6 +921,10 @@ main(int argc, char **argv)
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);
 	sigaddset(&stop_set, SIGINT);
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL); /* polled by run(); inherited by EAL threads */
 	int n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "huntgen: EAL init failed: %s\n", rte_strerror(rte_errno));
