@@ -2,6 +2,7 @@
  * huntd: wires the process together and is the only place that exits.
  *
  *   huntd [EAL options] -- --config FILE [--journal DIR] [--port N] [--stats-out FILE]
+ *                           [--fail-journal-flush N]   (test seam)
  *   huntd --config-doc      (prints the config key table as Markdown)
  *
  * Every EAL lcore is a worker (the main lcore too): worker i owns RX/TX
@@ -44,6 +45,7 @@
 struct args {
 	const char *config;
 	const char *journal;
+	uint32_t fail_flush; /* test seam: worker 0's Nth flush fails with -EIO */
 	const char *stats_out;
 	uint16_t port_id;
 };
@@ -54,6 +56,7 @@ parse_args(int argc, char **argv, struct args *a)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"journal", required_argument, NULL, 'j'},
+		{"fail-journal-flush", required_argument, NULL, 'F'},
 		{"port", required_argument, NULL, 'p'},
 		{"stats-out", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
@@ -68,6 +71,9 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'j':
 			a->journal = optarg;
+			break;
+		case 'F':
+			a->fail_flush = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'p':
 			a->port_id = (uint16_t)atoi(optarg);
@@ -94,6 +100,22 @@ control_main(void *arg)
 	sigwait(&set, &sig);
 	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* --fail-journal-flush N, for tests: the Nth flush completion of worker 0's
+ * journal reports -EIO, through the same completion seam the unit tests use. */
+struct flush_fault {
+	uint32_t nth;
+	uint32_t seen;
+};
+
+static int
+fail_nth_flush(void *ctx, enum hunt_jop op, int res)
+{
+	struct flush_fault *f = ctx;
+	if (op == HUNT_JOP_FSYNC && ++f->seen == f->nth)
+		return -EIO;
+	return res;
 }
 
 /* Zero-fills each worker's next segment ahead of need (blocking I/O, so
@@ -284,6 +306,13 @@ main(int argc, char **argv)
 	if (a.journal != NULL) {
 		if (journal_start(&d, dir_fd) != 0)
 			return fail("journal", "recovery or start failed");
+		static struct flush_fault fault;
+		if (a.fail_flush > 0) {
+			fault.nth = a.fail_flush;
+			d.journals[0].fault = fail_nth_flush;
+			d.journals[0].fault_ctx = &fault;
+			fprintf(stderr, "huntd: TEST SEAM: flush %u of worker 0 will fail\n", a.fail_flush);
+		}
 		if (pthread_create(&helper, NULL, segment_helper_main, &d) != 0)
 			return fail("segment helper thread", strerror(errno));
 	}

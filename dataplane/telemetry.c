@@ -10,6 +10,7 @@
  */
 #include "huntd.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,17 +159,23 @@ tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
 		int error;
 		uint32_t held_now;
 		journal_figures(tel_ctx->workers[w], &js, &durable, &error, &held_now);
-		char name[32], val[320];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_u64(c, "durable_seq", durable);
+#define X(fl) rte_tel_data_add_dict_u64(c, #fl, js.fl);
+		JOURNAL_FIELDS(X)
+#undef X
+		double us = 1e6 / (double)tel_ctx->tsc_hz;
+		rte_tel_data_add_dict_u64(c, "flush_avg_us",
+					  js.groups ? (uint64_t)((double)js.flush_cycles / (double)js.groups * us) : 0);
+		rte_tel_data_add_dict_u64(c, "flush_max_us", (uint64_t)((double)js.flush_cycles_max * us));
+		rte_tel_data_add_dict_u64(c, "held_now", held_now);
+		rte_tel_data_add_dict_string(c, "error", error ? strerror(-error) : "none");
+		char name[32];
 		snprintf(name, sizeof(name), "worker_%u", w);
-		snprintf(val, sizeof(val),
-			 "durable_seq=%lu records=%lu groups=%lu avg_group=%.1f flush_avg_us=%.1f "
-			 "flush_max_us=%.1f full=%lu held_now=%u errors=%lu error=%s",
-			 (unsigned long)durable, (unsigned long)js.records, (unsigned long)js.groups,
-			 js.groups ? (double)js.records / (double)js.groups : 0.0,
-			 js.groups ? (double)js.flush_cycles / (double)js.groups * 1e6 / (double)tel_ctx->tsc_hz : 0.0,
-			 (double)js.flush_cycles_max * 1e6 / (double)tel_ctx->tsc_hz, (unsigned long)js.full,
-			 held_now, (unsigned long)js.errors, error ? strerror(-error) : "none");
-		rte_tel_data_add_dict_string(dd, name, val);
+		rte_tel_data_add_dict_container(dd, name, c, 0);
 	}
 	return 0;
 }

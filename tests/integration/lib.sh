@@ -16,7 +16,7 @@ it_cleanup() {
 	[ -n "$IT_NETNS" ] && ip netns del "$IT_NETNS" 2>/dev/null
 	rm -rf /var/run/dpdk/${PFX}* 2>/dev/null
 	# Keep the logs of a failed run for scripts/test to show.
-	[ "$IT_FAILED" = 0 ] && rm -rf "$T"
+	[ "$IT_FAILED" = 0 ] && [ -z "${IT_KEEP:-}" ] && rm -rf "$T"
 }
 trap it_cleanup EXIT
 
