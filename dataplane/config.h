@@ -26,6 +26,7 @@ struct hunt_journal_tuning {
 	uint32_t group_kb;       /* most bytes per group commit */
 	uint32_t group_delay_us; /* wait this long for more records; 0: flush when idle */
 	uint32_t held_max;       /* replies a worker may hold for the journal */
+	uint32_t yield_when_flushing; /* idle worker yields while a flush is in flight */
 };
 
 struct hunt_hunt_cfg {

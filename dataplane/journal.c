@@ -133,6 +133,7 @@ hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg)
 	memset(j, 0, sizeof(*j));
 	j->cfg = *cfg;
 	j->fd = -1;
+	j->old_fd = -1;
 	j->spare_fd = -1;
 	if (cfg->group_bytes < HUNT_REC_MAX_BYTES ||
 	    cfg->segment_bytes < HUNT_SEG_HEADER_BYTES + (uint64_t)cfg->group_bytes)
@@ -174,11 +175,11 @@ submit_rest(struct hunt_journal *j)
 	struct io_uring_sqe *w = io_uring_get_sqe(&j->ring);
 	struct io_uring_sqe *f = io_uring_get_sqe(&j->ring);
 	assert(w != NULL && f != NULL); /* at most two SQEs are ever in use */
-	io_uring_prep_write(w, j->fd, g->data + j->inflight_done, g->used - j->inflight_done,
+	io_uring_prep_write(w, j->inflight_fd, g->data + j->inflight_done, g->used - j->inflight_done,
 			    j->inflight_off + j->inflight_done);
 	w->flags |= IOSQE_IO_LINK;
 	io_uring_sqe_set_data64(w, HUNT_JOP_WRITE);
-	io_uring_prep_fsync(f, j->fd, IORING_FSYNC_DATASYNC);
+	io_uring_prep_fsync(f, j->inflight_fd, IORING_FSYNC_DATASYNC);
 	io_uring_sqe_set_data64(f, HUNT_JOP_FSYNC);
 	int rc = io_uring_submit(&j->ring);
 	if (rc < 0)
@@ -222,6 +223,10 @@ on_completion(struct hunt_journal *j, enum hunt_jop op, int res, uint64_t now)
 	g->used = 0;
 	g->n_records = 0;
 	j->inflight = 0;
+	if (j->old_fd >= 0) { /* the last group of the previous segment is durable */
+		close(j->old_fd);
+		j->old_fd = -1;
+	}
 }
 
 static void
@@ -235,6 +240,7 @@ maybe_submit(struct hunt_journal *j, uint64_t now, int force)
 	    now - g->first_tsc < j->cfg.group_delay_tsc)
 		return;
 	j->inflight = 1;
+	j->inflight_fd = j->fd;
 	j->inflight_off = j->off;
 	j->inflight_done = 0;
 	j->inflight_tsc = now;
@@ -258,11 +264,14 @@ hunt_journal_poll(struct hunt_journal *j, uint64_t now)
 	maybe_submit(j, now, 0);
 }
 
-/* Moves to the spare segment; only between groups (nothing filling or in
- * flight), so one fd is ever written. */
+/* Moves to the spare segment, between groups (nothing filling). A flush
+ * still running on the old segment keeps its fd until it completes; only
+ * one previous segment can be pending, so a second rollover waits. */
 static int
 rollover(struct hunt_journal *j)
 {
+	if (j->old_fd >= 0)
+		return 0;
 	int fd = __atomic_load_n(&j->spare_fd, __ATOMIC_ACQUIRE);
 	if (fd < 0) {
 		int e = __atomic_load_n(&j->spare_error, __ATOMIC_ACQUIRE);
@@ -272,7 +281,10 @@ rollover(struct hunt_journal *j)
 			j->st.spare_waits++;
 		return 0;
 	}
-	close(j->fd); /* once per segment; the data is already durable */
+	if (j->inflight)
+		j->old_fd = j->fd; /* closed when its flush completes */
+	else
+		close(j->fd); /* once per segment; everything in it is durable */
 	j->fd = fd;
 	j->segment++;
 	j->off = HUNT_SEG_HEADER_BYTES;
@@ -288,7 +300,7 @@ hunt_journal_room(struct hunt_journal *j, uint32_t bytes)
 	if (j->error == 0 && g->used + bytes <= j->cfg.group_bytes) {
 		if (j->off + g->used + bytes <= j->cfg.segment_bytes)
 			return 1;
-		if (g->used == 0 && !j->inflight && rollover(j))
+		if (g->used == 0 && rollover(j))
 			return 1;
 	}
 	j->st.full++;
@@ -339,6 +351,8 @@ hunt_journal_close(struct hunt_journal *j)
 	}
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->old_fd >= 0)
+		close(j->old_fd);
 	if (j->spare_fd >= 0)
 		close(j->spare_fd);
 	io_uring_queue_exit(&j->ring);

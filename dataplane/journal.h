@@ -66,6 +66,8 @@ struct hunt_journal {
 	struct hunt_journal_cfg cfg;
 	struct io_uring ring;
 	int fd;                  /* current segment */
+	int old_fd;              /* previous segment while its last flush runs, or -1 */
+	int inflight_fd;         /* the fd the in-flight group is written to */
 	uint32_t segment;        /* its number */
 	uint64_t off;            /* where the next group goes */
 	struct hunt_jgroup group[2];

@@ -199,6 +199,7 @@ journal_start(struct huntd *d, int dir_fd)
 		rc = hunt_journal_open(&d->journals[i], &jc);
 		if (rc == 0)
 			rc = hunt_worker_attach_journal(d->workers[i], &d->journals[i], held);
+		d->workers[i]->yield_when_flushing = (int)jt->yield_when_flushing;
 		if (rc != 0) {
 			fprintf(stderr, "huntd: journal %s, worker %u: %s\n", d->journal_dir, i,
 				strerror(-rc));

@@ -36,6 +36,7 @@ struct hunt_counters {
 	uint64_t handed_in;    /* requests received from other workers */
 	uint64_t tx_retries;
 	uint64_t held;         /* replies held until their record was durable */
+	uint64_t yields;       /* idle polls that yielded to a journal flush */
 	uint64_t busy_cycles;  /* TSC spent on non-empty polls */
 	uint64_t busy_pkts;    /* frames taken in by those polls */
 	uint64_t drops[HUNT_DROP_COUNT];
@@ -61,6 +62,7 @@ struct hunt_worker {
 	struct hunt_held *held;     /* FIFO of replies waiting for jnl */
 	uint32_t held_mask, held_head, held_tail;
 	int jnl_failure_logged;
+	int yield_when_flushing;    /* [journal] yield_when_flushing */
 	struct hunt_counters ctr __rte_cache_aligned;
 } __rte_cache_aligned;
 

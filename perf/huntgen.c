@@ -64,6 +64,7 @@ struct opts {
 	uint16_t queues;
 	int json;
 	int linger;
+	int fresh; /* every claim a first, right answer to an unwon clue */
 };
 
 struct hunter {
@@ -83,8 +84,12 @@ struct wave_row {
 
 struct hunt_view {
 	const struct hunt_hunt_cfg *cfg;
+	uint32_t first_hunter; /* hunters of this hunt start here; hunter
+				* first_hunter + c has clue c */
 	uint32_t wave_id;
 	uint8_t state;
+	uint32_t fresh_wave, fresh_next; /* --fresh-claims cursor */
+	uint8_t fresh_polling;           /* a WAVE_STATE of it is in flight */
 	struct wave_row rows[GEN_WAVE_ROWS];
 };
 
@@ -108,12 +113,13 @@ struct recent {
 
 struct results {
 	uint64_t sent, retransmits, duplicates, replies, late_replies, late_won, wins_acked;
-	uint64_t late_checked, retransmit_mismatch;
+	uint64_t late_checked, retransmit_mismatch, retry_later_seen;
 	uint64_t ops[HUNT_OP_COUNT], status[HUNT_STATUS_COUNT];
 	uint64_t double_winners, won_wrong_answer, taken_unknown_winner,
 		taken_other_winner, unknown_replies, amplified, wrong_port,
 		bad_replies, timeouts, no_slot;
 	struct hist lat_ns;
+	struct hist won_lat_ns; /* WON replies only */
 };
 
 struct gen {
@@ -133,6 +139,7 @@ struct gen {
 	uint64_t next_seq;
 	uint64_t rng;
 	uint32_t outstanding;
+	uint32_t fresh_turn;
 	struct rte_mbuf *tx[HUNT_BURST_MAX];
 	uint16_t n_tx[8];
 	struct rte_mbuf *txq[8][HUNT_BURST_MAX];
@@ -363,9 +370,37 @@ issue_simple(struct gen *g, uint32_t hi, uint8_t op, uint64_t now)
 	}
 }
 
-static void
+/* --fresh-claims: the next unclaimed clue of a hunt's open wave (hunts in
+ * turn), by the hunter whose clue it is, with the right answer. A hunt whose
+ * wave is all claimed, or not open, gets one WAVE_STATE in flight to learn
+ * of the next wave. Returns 0 when every hunt is waiting. */
+static int
+issue_fresh(struct gen *g, uint64_t now)
+{
+	for (uint32_t tries = 0; tries < g->cfg->n_hunts; tries++) {
+		struct hunt_view *hv = &g->hunts[g->fresh_turn++ % g->cfg->n_hunts];
+		if (hv->state == HUNT_WAVE_OPEN && hv->fresh_wave != hv->wave_id) {
+			hv->fresh_wave = hv->wave_id;
+			hv->fresh_next = 0;
+		}
+		if (hv->state == HUNT_WAVE_OPEN && hv->fresh_next < hv->cfg->clues_per_wave) {
+			issue_claim(g, hv->first_hunter + hv->fresh_next++, hv, 1, now);
+			return 1;
+		}
+		if (!hv->fresh_polling) {
+			hv->fresh_polling = 1;
+			issue_simple(g, hv->first_hunter, HUNT_OP_WAVE_STATE, now);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
 issue_next(struct gen *g, uint64_t now)
 {
+	if (g->o.fresh)
+		return issue_fresh(g, now);
 	uint32_t hi = (uint32_t)(rnd(g) % g->n_hunters);
 	const struct hunt_view *hv = &g->hunts[g->hunters[hi].hunt_idx];
 	uint32_t total = 0;
@@ -382,9 +417,10 @@ issue_next(struct gen *g, uint64_t now)
 			g->r.duplicates++;
 			issue_claim(g, hi, hv, right, now);
 		}
-		return;
+		return 1;
 	}
 	issue_simple(g, hi, op == HUNT_OP_CLAIM || op == HUNT_OP_JOIN ? HUNT_OP_WAVE_STATE : (uint8_t)op, now);
+	return 1;
 }
 
 /* ---- replies ---- */
@@ -494,9 +530,21 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	rc->winner_id = hd->op == HUNT_OP_CLAIM && hd->body_len >= sizeof(struct hunt_claim_reply)
 				? ((const struct hunt_claim_reply *)(hd + 1))->winner_id
 				: 0;
+	if (hd->status == HUNT_STATUS_RETRY_LATER &&
+	    (s->op == HUNT_OP_CLAIM || s->op == HUNT_OP_JOIN)) {
+		/* Back off 1 ms, then send the same request again (the sweep
+		 * retransmits it); it does not count against --retries. */
+		g->r.retry_later_seen++;
+		s->tries--;
+		s->sent_tsc = now - g->o.timeout_ms * g->hz / 1000 + g->hz / 1000;
+		return;
+	}
 	g->r.replies++;
 	g->r.status[hd->status]++;
-	hist_add(&g->r.lat_ns, (now - s->first_tsc) * 1000000000ull / g->hz);
+	uint64_t lat_ns = (now - s->first_tsc) * 1000000000ull / g->hz;
+	hist_add(&g->r.lat_ns, lat_ns);
+	if (s->op == HUNT_OP_CLAIM && hd->status == HUNT_STATUS_WON)
+		hist_add(&g->r.won_lat_ns, lat_ns);
 	const struct rte_udp_hdr *sent_udp = (const void *)(s->frame + 34);
 	if (src_port != rte_be_to_cpu_16(sent_udp->dst_port))
 		g->r.wrong_port++;
@@ -514,18 +562,26 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	} else if (s->op == HUNT_OP_WAVE_STATE && hd->status == HUNT_STATUS_OK) {
 		const struct hunt_wave_reply *r = (const void *)body;
 		see_wave(hv, r->wave_id, r->state);
+		hv->fresh_polling = 0;
 	} else if (s->op == HUNT_OP_CLAIM) {
 		on_claim(g, s, hd, body);
 	}
 	slot_put(g, s);
 }
 
+/* Drains every queue (up to 32 bursts each): replies left waiting would
+ * fill the ring and make huntd drop. Each burst is timestamped when it is
+ * taken: requests go out during the issue loop, so the loop's start time
+ * would make fast replies look instantaneous. */
 static void
-poll_rx(struct gen *g, uint64_t now)
+poll_rx(struct gen *g)
 {
 	for (uint16_t q = 0; q < g->o.queues; q++) {
 		struct rte_mbuf *rx[HUNT_BURST_MAX];
-		uint16_t n = rte_eth_rx_burst(g->port, q, rx, HUNT_BURST_MAX);
+		uint16_t n = HUNT_BURST_MAX;
+		for (int bursts = 0; bursts < 32 && n == HUNT_BURST_MAX; bursts++) {
+		n = rte_eth_rx_burst(g->port, q, rx, HUNT_BURST_MAX);
+		uint64_t now = rte_rdtsc();
 		for (uint16_t i = 0; i < n; i++) {
 			const uint8_t *f = rte_pktmbuf_mtod(rx[i], const uint8_t *);
 			const struct rte_ether_hdr *eth = (const void *)f;
@@ -543,6 +599,7 @@ poll_rx(struct gen *g, uint64_t now)
 			}
 			rte_pktmbuf_free(rx[i]);
 		}
+		}
 	}
 }
 
@@ -557,6 +614,8 @@ sweep_timeouts(struct gen *g, uint64_t now)
 			continue;
 		if (s->tries > g->o.retries) {
 			g->r.timeouts++;
+			if (s->op == HUNT_OP_WAVE_STATE)
+				g->hunts[g->hunters[s->hunter].hunt_idx].fresh_polling = 0;
 			slot_put(g, s);
 		} else {
 			transmit(g, s, now);
@@ -586,6 +645,7 @@ usage(void)
 		"  --ip A.B.C.D           our address (server's + 1)\n"
 		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
 		"  --wins-out FILE        write 'hunt wave clue player' per acknowledged win\n"
+		"  --fresh-claims         every claim a first right answer to an unwon clue\n"
 		"  --json                 print one JSON object\n"
 		"  SIGUSR1 ends the load early (then drain and report as at --duration)\n"
 		"  --linger               after the report, stop polling and keep the port open\n"
@@ -606,7 +666,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"queues", 1, NULL, 'q'}, {"ip", 1, NULL, 'i'},
 		{"server-prefix", 1, NULL, 'p'}, {"json", 0, NULL, 'j'},
 		{"retransmit-pct", 1, NULL, 'X'}, {"wins-out", 1, NULL, 'W'},
-		{"linger", 0, NULL, 'L'},
+		{"linger", 0, NULL, 'L'}, {"fresh-claims", 0, NULL, 'f'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
 			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .timeout_ms = 50, .retries = 5,
@@ -631,6 +691,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'X': o->retx_pct = (uint32_t)atoi(optarg); break;
 		case 'W': o->wins_out = optarg; break;
 		case 'L': o->linger = 1; break;
+		case 'f': o->fresh = 1; break;
 		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
 		case 'R': o->retries = (uint32_t)atoi(optarg); break;
 		case 'q': o->queues = (uint16_t)atoi(optarg); break;
@@ -674,6 +735,7 @@ setup(struct gen *g)
 	for (uint32_t i = 0; i < g->cfg->n_hunts; i++) {
 		struct hunt_view *hv = &g->hunts[i];
 		hv->cfg = &g->cfg->hunts[i];
+		hv->first_hunter = k;
 		for (uint32_t r = 0; r < GEN_WAVE_ROWS; r++) {
 			hv->rows[r].winner = calloc(hv->cfg->clues_per_wave, 8);
 			hv->rows[r].named = calloc(hv->cfg->clues_per_wave, 8);
@@ -734,7 +796,7 @@ drain(struct gen *g)
 	uint64_t until = rte_rdtsc() + (uint64_t)(g->o.retries + 2) * g->o.timeout_ms * g->hz / 1000;
 	while (g->outstanding > 0 && rte_rdtsc() < until) {
 		uint64_t now = rte_rdtsc();
-		poll_rx(g, now);
+		poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
 	}
@@ -754,7 +816,7 @@ run(struct gen *g)
 		now = rte_rdtsc();
 		while (next < g->n_hunters && g->outstanding < g->o.outstanding)
 			issue_join(g, next++, now);
-		poll_rx(g, now);
+		poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
 		if (next == g->n_hunters && g->outstanding == 0)
@@ -781,10 +843,14 @@ run(struct gen *g)
 			for (int k = 0; k < 32 && now >= next_send; k++, next_send += gap)
 				issue_next(g, now);
 		} else {
-			while (g->outstanding < g->o.outstanding)
-				issue_next(g, now);
+			/* At most 256 new requests between RX polls: a memif ring
+			 * holds 1024, and a window of thousands sent at once overflows
+			 * it both ways. */
+			for (int k = 0; k < 256 && g->outstanding < g->o.outstanding; k++)
+				if (!issue_next(g, now))
+					break;
 		}
-		poll_rx(g, now);
+		poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
 	}
@@ -857,9 +923,14 @@ report(struct gen *g, double secs, int waves_ok)
 		       ",\"wave_states\":%" PRIu64 ",\"claims\":%" PRIu64 ",",
 		       r->ops[HUNT_OP_JOIN], r->ops[HUNT_OP_DIG], r->ops[HUNT_OP_ENTER],
 		       r->ops[HUNT_OP_WAVE_STATE], claims);
-		printf("\"wins_acked\":%" PRIu64 ",\"late_won\":%" PRIu64 ",\"late_checked\":%" PRIu64
-		       ",\"retransmit_mismatch\":%" PRIu64 ",",
-		       r->wins_acked, r->late_won, r->late_checked, r->retransmit_mismatch);
+		printf("\"wins_acked\":%" PRIu64 ",\"wins_per_s\":%.0f,\"late_won\":%" PRIu64
+		       ",\"late_checked\":%" PRIu64 ",\"retransmit_mismatch\":%" PRIu64 ",",
+		       r->wins_acked, (double)r->wins_acked / secs, r->late_won, r->late_checked,
+		       r->retransmit_mismatch);
+		printf("\"retry_later_seen\":%" PRIu64 ",", r->retry_later_seen);
+		printf("\"won_p50_us\":%.2f,\"won_p99_us\":%.2f,\"won_p999_us\":%.2f,",
+		       hist_quantile(&r->won_lat_ns, 0.5) * us, hist_quantile(&r->won_lat_ns, 0.99) * us,
+		       hist_quantile(&r->won_lat_ns, 0.999) * us);
 		printf("\"won\":%" PRIu64 ",\"taken\":%" PRIu64 ",\"wrong\":%" PRIu64
 		       ",\"wave_closed\":%" PRIu64 ",\"retry_later\":%" PRIu64 ",",
 		       r->status[HUNT_STATUS_WON], r->status[HUNT_STATUS_TAKEN],

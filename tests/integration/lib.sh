@@ -72,6 +72,7 @@ stop_huntd() {
 run_gen() {
 	local name=$1 sock=$2 queues=$3
 	shift 3
+	: >"$T/$name.err" # the wait below must only see this run's lines
 	"$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" \
 		--vdev "net_memif0,role=client,socket=$sock" -- --queues "$queues" --json --linger \
 		"$@" >"$T/$name.json" 2>"$T/$name.err" &

@@ -40,7 +40,7 @@ check "huntd logged the failure once" [ "$(grep -c "journal failed (Input/output
 check "final counters report one journal error" pyjson "$T/d.stats.json" \
 	'd["per_worker"][0]["journal"]["errors"] == 1 and d["per_worker"][0]["journal"]["error"] == -5'
 check "claims after the failure got RETRY_LATER, and no WON came without durability" \
-	pyjson "$T/g.json" 'd["retry_later"] > 0 and d["double_winners"] == 0 and d["won_wrong_answer"] == 0'
+	pyjson "$T/g.json" 'd["retry_later_seen"] > 0 and d["double_winners"] == 0 and d["won_wrong_answer"] == 0'
 durable=$(python3 -c "import json; print(json.load(open('$T/d.stats.json'))['per_worker'][0]['journal']['durable_seq'])")
 "$B/huntctl" journal dump "$T/journal" --json >"$T/dump1.jsonl"
 check "every acknowledged win has a record at or below the last durable seq ($durable)" \

@@ -1,0 +1,148 @@
+/*
+ * journal-bench: the disk and journal figures docs/benchmarks.md needs.
+ *
+ *   journal-bench fsync DIR [N]        N (1000) x (4 KiB pwrite + fdatasync) into a
+ *                                      pre-zeroed file: the disk's raw flush latency
+ *   journal-bench write DIR N CLUES    a journal of N records as huntd writes them for
+ *                                      hunt 1 (JOINs of CLUES players, then waves of
+ *                                      WAVE_OPEN, CLUES x WIN, WAVE_CLOSE) through the
+ *                                      real writer; reports records/s
+ *   journal-bench scan DIR             the reader over DIR (checksums, sequence):
+ *                                      records/s
+ * Each prints one JSON object.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+
+#include "journal.h"
+#include "jreader.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int
+bench_fsync(const char *dir, int n)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/fsync-bench.tmp", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return perror(path), 1;
+	static char zero[1 << 20], buf[4096];
+	size_t bytes = (size_t)n * 4096;
+	for (size_t off = 0; off < bytes; off += sizeof(zero))
+		if (pwrite(fd, zero, sizeof(zero), (off_t)off) != (ssize_t)sizeof(zero))
+			return perror("pwrite"), 1;
+	fsync(fd);
+	memset(buf, 0x5a, sizeof(buf));
+	double *lat = malloc((size_t)n * sizeof(double));
+	for (int i = 0; i < n; i++) {
+		double t = now_s();
+		if (pwrite(fd, buf, sizeof(buf), (off_t)i * 4096) != (ssize_t)sizeof(buf) || fdatasync(fd) != 0)
+			return perror("write/fdatasync"), 1;
+		lat[i] = (now_s() - t) * 1e6;
+	}
+	close(fd);
+	unlink(path);
+	qsort(lat, (size_t)n, sizeof(double), cmp_d);
+	printf("{\"fsync_n\":%d,\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_max_us\":%.1f}\n", n,
+	       lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
+	free(lat);
+	return 0;
+}
+
+static uint64_t
+append(struct hunt_journal *j, uint8_t type, const void *p, uint16_t len)
+{
+	while (!hunt_journal_room(j, HUNT_REC_MAX_BYTES)) {
+		if (j->error)
+			exit(1);
+		hunt_journal_make_spare(j); /* huntd's helper thread does this */
+		hunt_journal_poll(j, rte_rdtsc());
+	}
+	return hunt_journal_append(j, type, 1, p, len, rte_rdtsc());
+}
+
+static int
+bench_write(const char *dir, uint64_t n, uint32_t clues)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	struct hunt_journal j;
+	struct hunt_journal_cfg c = {.dir_fd = dfd, .epoch = 1, .worker = 0,
+				     .segment_bytes = 64u << 20, .group_bytes = 256u << 10};
+	if (dfd < 0 || hunt_journal_open(&j, &c) != 0)
+		return fprintf(stderr, "journal-bench: cannot open a journal in %s\n", dir), 1;
+	double t = now_s();
+	uint64_t done = 0;
+	for (uint32_t p = 1; p <= clues && done < n; p++, done++) {
+		struct hunt_rec_join r = {.player_id = (1ull << 32) | p};
+		append(&j, HUNT_REC_JOIN, &r, sizeof(r));
+	}
+	for (uint32_t wave = 1; done < n; wave++) {
+		struct hunt_rec_wave o = {.wave_id = wave, .state = 1, .wall_ms = 1};
+		append(&j, HUNT_REC_WAVE_OPEN, &o, sizeof(o));
+		done++;
+		for (uint32_t k = 0; k < clues && done < n; k++, done++) {
+			struct hunt_rec_win w = {.wave_id = wave, .clue_idx = k,
+						 .player_id = (1ull << 32) | (k + 1), .loot_item = 1,
+						 .coins = 10};
+			append(&j, HUNT_REC_WIN, &w, sizeof(w));
+		}
+		struct hunt_rec_wave cl = {.wave_id = wave, .state = 2, .reason = 1, .wall_ms = 1};
+		append(&j, HUNT_REC_WAVE_CLOSE, &cl, sizeof(cl));
+		done++;
+	}
+	int rc = hunt_journal_close(&j);
+	double secs = now_s() - t;
+	printf("{\"write_records\":%lu,\"write_s\":%.3f,\"write_records_per_s\":%.0f,\"groups\":%lu}\n",
+	       (unsigned long)j.st.records, secs, (double)j.st.records / secs,
+	       (unsigned long)j.st.groups);
+	return rc != 0;
+}
+
+static int
+bench_scan(const char *dir)
+{
+	static struct hunt_jscan_stats st;
+	char err[1024];
+	double t = now_s();
+	int rc = hunt_journal_scan(dir, NULL, NULL, &st, err, sizeof(err));
+	double secs = now_s() - t;
+	if (rc != 0)
+		return fprintf(stderr, "journal-bench: %s\n", err), 1;
+	printf("{\"scan_records\":%lu,\"scan_segments\":%lu,\"scan_s\":%.3f,\"scan_records_per_s\":%.0f}\n",
+	       (unsigned long)st.records, (unsigned long)st.segments, secs, (double)st.records / secs);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "fsync") == 0)
+		return bench_fsync(argv[2], argc > 3 ? atoi(argv[3]) : 1000);
+	if (argc == 5 && strcmp(argv[1], "write") == 0)
+		return bench_write(argv[2], strtoull(argv[3], NULL, 10), (uint32_t)atoi(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "scan") == 0)
+		return bench_scan(argv[2]);
+	fprintf(stderr, "usage: journal-bench fsync DIR [N] | write DIR N CLUES | scan DIR\n");
+	return 2;
+}
