@@ -9,9 +9,11 @@
  *  - one group in flight: a crash can tear only the last group, which is
  *    what recovery needs to tell a torn tail from corruption.
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_SET */
 #include "journal.h"
 
 #include <assert.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -146,6 +148,16 @@ hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg)
 	int rc = io_uring_queue_init(8, &j->ring, 0);
 	if (rc < 0)
 		return rc;
+	/* The flush runs on io-wq threads, which inherit the creating thread's
+	 * CPU mask: the EAL-pinned main thread, i.e. a worker's core. Let them
+	 * run on any CPU the process may use. */
+	cpu_set_t any;
+	if (sched_getaffinity(0, sizeof(any), &any) == 0) {
+		CPU_ZERO(&any);
+		for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE; c++)
+			CPU_SET((int)c, &any);
+		io_uring_register_iowq_aff(&j->ring, sizeof(any), &any);
+	}
 	j->fd = make_segment(cfg, 0);
 	if (j->fd < 0)
 		return j->fd;

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@ struct opts {
 	int json;
 	int linger;
 	int fresh; /* every claim a first, right answer to an unwon clue */
+	int idle_yield;
 };
 
 struct hunter {
@@ -99,6 +101,7 @@ struct slot {
 	uint32_t hunter;
 	uint32_t wave_id, clue_idx;
 	uint8_t op, tries, right, in_use;
+	uint16_t retry_laters; /* RETRY_LATER answers to this request so far */
 	uint16_t frame_len, queue;
 	uint8_t frame[GEN_FRAME_MAX];
 };
@@ -254,6 +257,7 @@ slot_get(struct gen *g)
 	struct slot *s = &g->slots[idx];
 	s->in_use = 1;
 	s->tries = 0;
+	s->retry_laters = 0;
 	s->seq = (++g->next_seq << g->slot_bits) | idx; /* the request id */
 	g->outstanding++;
 	return s;
@@ -530,10 +534,11 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	rc->winner_id = hd->op == HUNT_OP_CLAIM && hd->body_len >= sizeof(struct hunt_claim_reply)
 				? ((const struct hunt_claim_reply *)(hd + 1))->winner_id
 				: 0;
-	if (hd->status == HUNT_STATUS_RETRY_LATER &&
+	if (hd->status == HUNT_STATUS_RETRY_LATER && s->retry_laters < 1000 &&
 	    (s->op == HUNT_OP_CLAIM || s->op == HUNT_OP_JOIN)) {
 		/* Back off 1 ms, then send the same request again (the sweep
-		 * retransmits it); it does not count against --retries. */
+		 * retransmits it); up to 1000 times, not counted in --retries. */
+		s->retry_laters++;
 		g->r.retry_later_seen++;
 		s->tries--;
 		s->sent_tsc = now - g->o.timeout_ms * g->hz / 1000 + g->hz / 1000;
@@ -573,14 +578,16 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
  * fill the ring and make huntd drop. Each burst is timestamped when it is
  * taken: requests go out during the issue loop, so the loop's start time
  * would make fast replies look instantaneous. */
-static void
+static unsigned
 poll_rx(struct gen *g)
 {
+	unsigned got = 0;
 	for (uint16_t q = 0; q < g->o.queues; q++) {
 		struct rte_mbuf *rx[HUNT_BURST_MAX];
 		uint16_t n = HUNT_BURST_MAX;
 		for (int bursts = 0; bursts < 32 && n == HUNT_BURST_MAX; bursts++) {
 		n = rte_eth_rx_burst(g->port, q, rx, HUNT_BURST_MAX);
+		got += n;
 		uint64_t now = rte_rdtsc();
 		for (uint16_t i = 0; i < n; i++) {
 			const uint8_t *f = rte_pktmbuf_mtod(rx[i], const uint8_t *);
@@ -601,6 +608,7 @@ poll_rx(struct gen *g)
 		}
 		}
 	}
+	return got;
 }
 
 /* Retransmits or gives up on a few slots per call (a sweep, not a scan). */
@@ -646,6 +654,8 @@ usage(void)
 		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
 		"  --wins-out FILE        write 'hunt wave clue player' per acknowledged win\n"
 		"  --fresh-claims         every claim a first right answer to an unwon clue\n"
+		"  --no-idle-yield        keep polling when idle (by default an idle loop\n"
+		"                         yields, so kernel threads huntd needs can run)\n"
 		"  --json                 print one JSON object\n"
 		"  SIGUSR1 ends the load early (then drain and report as at --duration)\n"
 		"  --linger               after the report, stop polling and keep the port open\n"
@@ -667,9 +677,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"server-prefix", 1, NULL, 'p'}, {"json", 0, NULL, 'j'},
 		{"retransmit-pct", 1, NULL, 'X'}, {"wins-out", 1, NULL, 'W'},
 		{"linger", 0, NULL, 'L'}, {"fresh-claims", 0, NULL, 'f'},
+		{"no-idle-yield", 0, NULL, 'Y'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
-			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .timeout_ms = 50, .retries = 5,
+			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .idle_yield = 1, .timeout_ms = 50, .retries = 5,
 			   .queues = 1};
 	o->mix[HUNT_OP_DIG] = 40;
 	o->mix[HUNT_OP_ENTER] = 20;
@@ -692,6 +703,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'W': o->wins_out = optarg; break;
 		case 'L': o->linger = 1; break;
 		case 'f': o->fresh = 1; break;
+		case 'Y': o->idle_yield = 0; break;
 		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
 		case 'R': o->retries = (uint32_t)atoi(optarg); break;
 		case 'q': o->queues = (uint16_t)atoi(optarg); break;
@@ -811,9 +823,9 @@ static double
 run(struct gen *g)
 {
 	uint64_t start = rte_rdtsc(), now = start;
-	/* Join every hunter (closed loop, same retransmit rules). */
-	for (uint32_t next = 0;;) {
-		now = rte_rdtsc();
+	uint64_t join_end = start + (uint64_t)(g->o.duration_s * (double)g->hz);
+	/* Join every hunter (closed loop, same retransmit rules), within --duration. */
+	for (uint32_t next = 0; (now = rte_rdtsc()) < join_end;) {
 		while (next < g->n_hunters && g->outstanding < g->o.outstanding)
 			issue_join(g, next++, now);
 		poll_rx(g);
@@ -850,9 +862,14 @@ run(struct gen *g)
 				if (!issue_next(g, now))
 					break;
 		}
-		poll_rx(g);
+		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
+		/* Idle: give the core away for a moment. A client sharing huntd's
+		 * host must not starve the kernel threads huntd's journal flush
+		 * needs (io-wq, the filesystem's commit thread). */
+		if (got == 0 && g->o.idle_yield)
+			sched_yield();
 	}
 	double secs = (double)(rte_rdtsc() - mix_start) / (double)g->hz;
 	drain(g);

@@ -1,8 +1,10 @@
 /*
  * journal-bench: the disk and journal figures docs/benchmarks.md needs.
  *
- *   journal-bench fsync DIR [N]        N (1000) x (4 KiB pwrite + fdatasync) into a
- *                                      pre-zeroed file: the disk's raw flush latency
+ *   journal-bench fsync DIR [N] [fallocate]
+ *                                      N (1000) x (4 KiB pwrite + fdatasync) into a
+ *                                      pre-zeroed file (or a fallocate'd one): the
+ *                                      disk's raw flush latency
  *   journal-bench write DIR N CLUES    a journal of N records as huntd writes them for
  *                                      hunt 1 (JOINs of CLUES players, then waves of
  *                                      WAVE_OPEN, CLUES x WIN, WAVE_CLOSE) through the
@@ -11,6 +13,7 @@
  *                                      records/s
  * Each prints one JSON object.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,7 +43,7 @@ cmp_d(const void *a, const void *b)
 }
 
 static int
-bench_fsync(const char *dir, int n)
+bench_fsync(const char *dir, int n, int falloc)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/fsync-bench.tmp", dir);
@@ -49,7 +52,9 @@ bench_fsync(const char *dir, int n)
 		return perror(path), 1;
 	static char zero[1 << 20], buf[4096];
 	size_t bytes = (size_t)n * 4096;
-	for (size_t off = 0; off < bytes; off += sizeof(zero))
+	if (falloc && fallocate(fd, 0, 0, (off_t)bytes) != 0)
+		return perror("fallocate"), 1;
+	for (size_t off = 0; !falloc && off < bytes; off += sizeof(zero))
 		if (pwrite(fd, zero, sizeof(zero), (off_t)off) != (ssize_t)sizeof(zero))
 			return perror("pwrite"), 1;
 	fsync(fd);
@@ -64,7 +69,7 @@ bench_fsync(const char *dir, int n)
 	close(fd);
 	unlink(path);
 	qsort(lat, (size_t)n, sizeof(double), cmp_d);
-	printf("{\"fsync_n\":%d,\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_max_us\":%.1f}\n", n,
+	printf("{\"fsync_file\":\"%s\",\"fsync_n\":%d,\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_max_us\":%.1f}\n", falloc ? "fallocate" : "zero-filled", n,
 	       lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
 	free(lat);
 	return 0;
@@ -138,7 +143,8 @@ int
 main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "fsync") == 0)
-		return bench_fsync(argv[2], argc > 3 ? atoi(argv[3]) : 1000);
+		return bench_fsync(argv[2], argc > 3 ? atoi(argv[3]) : 1000,
+				   argc > 4 && strcmp(argv[4], "fallocate") == 0);
 	if (argc == 5 && strcmp(argv[1], "write") == 0)
 		return bench_write(argv[2], strtoull(argv[3], NULL, 10), (uint32_t)atoi(argv[4]));
 	if (argc == 3 && strcmp(argv[1], "scan") == 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Proves that a failed journal flush (injected: worker 0's 30th flush
-# completes with -EIO, through the journal's completion seam) acknowledges
+# Proves that a failed journal flush (injected: worker 0's 80th flush
+# completes with -EIO, through the journal's completion seam, while a
+# 2,000-clue wave is open and claims flow) acknowledges
 # nothing of its group or after it, and is visible: huntd logs it once,
 # telemetry /hunt/journal and the final counters report it, new claims get
 # RETRY_LATER instead of silence; and that after a restart on the same
@@ -17,18 +18,18 @@ id = 1
 [hunt]
 id = 1
 world = 1
-clues_per_wave = 200
+clues_per_wave = 2000
 wave_duration_ms = 60000
 cooldown_ms = 10
-max_players = 2000
+max_players = 4000
 CONF
 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d" -l 0 \
 	--vdev "net_memif0,role=server,socket=$T/memif.sock" -- --config "$T/hunt.conf" \
-	--journal "$T/journal" --stats-out "$T/d.stats.json" --fail-journal-flush 30 >"$T/d.log" 2>&1 &
+	--journal "$T/journal" --stats-out "$T/d.stats.json" --fail-journal-flush 80 >"$T/d.log" 2>&1 &
 PID_d=$!
 IT_PIDS="$IT_PIDS $PID_d"
 until grep -q "huntd: ready" "$T/d.log"; do kill -0 $PID_d || break; sleep 0.1; done
-run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 5 --duration 4 \
+run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --duration 4 \
 	--mix 0:0:1:3 --timeout-ms 50 --retries 3 --wins-out "$T/wins.txt"
 check "huntgen reported" [ -s "$T/g.json" ]
 python3 "$IT_DIR/telemetry.py" "${PFX}_d" /hunt/journal >"$T/tel.json"
