@@ -48,6 +48,7 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_JOURNAL, "group_kb", T_U32, JNL(group_kb), 256, 4, 4096, "KiB", "most bytes one group commit writes (also the longest torn tail)"},
 	{SEC_JOURNAL, "group_delay_us", T_U32, JNL(group_delay_us), 0, 0, 100000, "us", "wait this long for a group to grow; 0 flushes as soon as the last flush is done"},
 	{SEC_JOURNAL, "yield_when_flushing", T_U32, JNL(yield_when_flushing), 1, 0, 1, "", "1: an idle worker yields its core while a flush is in flight, so io_uring's flush thread sharing the core completes it without waiting for the scheduler"},
+	{SEC_JOURNAL, "keep_epochs", T_U32, JNL(keep_epochs), 2, 1, 1000000, "starts", "at each start a checkpoint covers everything before it; segments and checkpoints of older starts than this many are deleted"},
 	{SEC_JOURNAL, "held_max", T_U32, JNL(held_max), 65536, 64, 1u << 22, "", "replies a worker holds until durable (rounded up to a power of two); then RETRY_LATER"},
 
 	{SEC_WORLD, "id", T_U32, WLD(id), 0, 1, UINT32_MAX, "", "world id; required, unique"},

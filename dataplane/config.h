@@ -27,6 +27,7 @@ struct hunt_journal_tuning {
 	uint32_t group_delay_us; /* wait this long for more records; 0: flush when idle */
 	uint32_t held_max;       /* replies a worker may hold for the journal */
 	uint32_t yield_when_flushing; /* idle worker yields while a flush is in flight */
+	uint32_t keep_epochs;    /* starts whose segments and checkpoint are kept */
 };
 
 struct hunt_hunt_cfg {

@@ -197,6 +197,13 @@ int
 hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
 		  char *err, size_t err_bytes)
 {
+	return hunt_journal_scan_from(dir, 0, fn, ctx, st, err, err_bytes);
+}
+
+int
+hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, void *ctx,
+		       struct hunt_jscan_stats *st, char *err, size_t err_bytes)
+{
 	memset(st, 0, sizeof(*st));
 	err[0] = '\0';
 	struct seg_file *segs = NULL;
@@ -211,6 +218,10 @@ hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jsca
 	struct hunt_jstream *s = NULL;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct seg_file *f = &segs[i];
+		if (f->epoch > st->max_epoch)
+			st->max_epoch = f->epoch;
+		if (f->epoch < min_epoch)
+			continue;
 		int first_of_stream = i == 0 || segs[i - 1].epoch != f->epoch ||
 				      segs[i - 1].worker != f->worker;
 		if (first_of_stream) {
@@ -228,8 +239,6 @@ hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jsca
 			rc = -EBADMSG;
 			break;
 		}
-		if (f->epoch > st->max_epoch)
-			st->max_epoch = f->epoch;
 		rc = read_file(dir, f->name, &buf, &cap, &len);
 		if (rc != 0) {
 			snprintf(err, err_bytes, "%s/%s: %s", dir, f->name, strerror(-rc));

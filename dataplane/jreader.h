@@ -64,4 +64,9 @@ struct hunt_jscan_stats {
 int hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
 		      char *err, size_t err_bytes);
 
+/* The same, over the streams of epoch min_epoch and later only (the epochs
+ * before are covered by a checkpoint). max_epoch still counts every file. */
+int hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, void *ctx,
+			   struct hunt_jscan_stats *st, char *err, size_t err_bytes);
+
 #endif

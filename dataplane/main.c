@@ -36,6 +36,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "checkpoint.h"
 #include "config.h"
 #include "hunt/shard.h"
 #include "huntd.h"
@@ -151,6 +152,39 @@ replay_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	return 0;
 }
 
+static double now_s(void);
+
+static struct hunt_table *
+ckpt_owner(void *ctx, uint32_t hunt_id)
+{
+	struct huntd *d = ctx;
+	uint32_t owner = hunt_owner_of_shard(hunt_shard_of_hunt(hunt_id, d->cfg->server.n_shards),
+					     d->n_workers);
+	return &d->workers[owner]->engine.hunts;
+}
+
+/* After replay: a checkpoint of everything so far, as of the new epoch,
+ * then retention of what it covers beyond keep_epochs. */
+static int
+checkpoint_and_retain(struct huntd *d, int dir_fd)
+{
+	struct hunt_table *tables[HUNT_WORKERS_MAX];
+	for (uint32_t i = 0; i < d->n_workers; i++)
+		tables[i] = &d->workers[i]->engine.hunts;
+	double t0 = now_s();
+	int rc = hunt_checkpoint_write(dir_fd, d->epoch, tables, d->n_workers);
+	if (rc != 0) {
+		fprintf(stderr, "huntd: journal checkpoint: %s\n", strerror(-rc));
+		return -1;
+	}
+	uint32_t keep = d->cfg->journal.keep_epochs;
+	uint64_t below = d->epoch >= keep ? d->epoch - keep + 1 : 0;
+	int removed = hunt_journal_retain(dir_fd, d->journal_dir, below);
+	printf("huntd: checkpoint of epoch %lu written in %.3f s; %d files of epochs before %lu removed\n",
+	       (unsigned long)d->epoch, now_s() - t0, removed < 0 ? 0 : removed, (unsigned long)below);
+	return 0;
+}
+
 static double
 now_s(void)
 {
@@ -168,7 +202,14 @@ journal_start(struct huntd *d, int dir_fd)
 	char err[1024];
 	struct replay r = {.d = d};
 	double t0 = now_s();
-	int rc = hunt_journal_scan(d->journal_dir, replay_record, &r, &st, err, sizeof(err));
+	uint64_t ckpt_epoch;
+	uint32_t skipped;
+	int rc = hunt_checkpoint_load(d->journal_dir, ckpt_owner, d, &ckpt_epoch, &skipped);
+	if (rc == 0)
+		rc = hunt_journal_scan_from(d->journal_dir, ckpt_epoch, replay_record, &r, &st, err,
+					    sizeof(err));
+	else
+		snprintf(err, sizeof(err), "%s: checkpoints: %s", d->journal_dir, strerror(-rc));
 	double secs = now_s() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "huntd: journal: %s\n", err);
@@ -177,12 +218,15 @@ journal_start(struct huntd *d, int dir_fd)
 	uint64_t now = rte_rdtsc();
 	for (uint32_t i = 0; i < d->n_workers; i++)
 		hunt_table_resume(&d->workers[i]->engine.hunts, now);
-	d->epoch = st.max_epoch + 1;
-	printf("huntd: replayed %lu records from %lu segments in %.3f s (%.0f records/s), "
-	       "%lu torn tails cut, %lu records of unknown hunts; epoch %lu\n",
-	       (unsigned long)st.records, (unsigned long)st.segments, secs,
-	       secs > 0 ? (double)st.records / secs : 0.0, (unsigned long)st.torn_tails,
-	       (unsigned long)r.unknown_hunt, (unsigned long)d->epoch);
+	d->epoch = (st.max_epoch > ckpt_epoch ? st.max_epoch : ckpt_epoch) + 1;
+	printf("huntd: loaded checkpoint of epoch %lu (%u hunts skipped), then replayed %lu records "
+	       "from %lu segments in %.3f s (%.0f records/s), %lu torn tails cut, %lu records of "
+	       "unknown hunts; epoch %lu\n",
+	       (unsigned long)ckpt_epoch, skipped, (unsigned long)st.records,
+	       (unsigned long)st.segments, secs, secs > 0 ? (double)st.records / secs : 0.0,
+	       (unsigned long)st.torn_tails, (unsigned long)r.unknown_hunt, (unsigned long)d->epoch);
+	if (checkpoint_and_retain(d, dir_fd) != 0)
+		return -1;
 	const struct hunt_journal_tuning *jt = &d->cfg->journal;
 	uint32_t held = 1;
 	while (held < jt->held_max)

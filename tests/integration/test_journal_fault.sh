@@ -59,7 +59,7 @@ sys.exit(1 if late or not acked else 0)
 PY
 IT_JOURNAL=$T/journal start_huntd d2 "$T/hunt.conf" -l 0 \
 	--vdev "net_memif0,role=server,socket=$T/memif2.sock" || it_done
-check "huntd restarts on the journal and replays it" grep -q "huntd: replayed" "$T/d2.log"
+check "huntd restarts on the journal and replays it" grep -q "then replayed" "$T/d2.log"
 check "huntd exits 0 after the restart" stop_huntd d2
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
 it_done
