@@ -4,8 +4,10 @@
 # 2,000-clue wave is open and claims flow) acknowledges
 # nothing of its group or after it, and is visible: huntd logs it once,
 # telemetry /hunt/journal and the final counters report it, new claims get
-# RETRY_LATER instead of silence; and that after a restart on the same
-# journal every win that was acknowledged is still there.
+# RETRY_LATER instead of silence; that after a restart on the same
+# journal every win that was acknowledged is still there; and that a byte
+# damaged mid-log makes huntd refuse to start, naming file and offset (once
+# the damaged checkpoint above it sends recovery back to it).
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/hunt.conf" <<CONF
@@ -62,4 +64,18 @@ IT_JOURNAL=$T/journal start_huntd d2 "$T/hunt.conf" -l 0 \
 check "huntd restarts on the journal and replays it" grep -q "then replayed" "$T/d2.log"
 check "huntd exits 0 after the restart" stop_huntd d2
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
+# Damage one byte inside epoch 1's first group (not its tail): corruption.
+seg=$T/journal/seg-00000001-00-000000.hj
+printf '\x5a' | dd of="$seg" bs=1 seek=$((4096 + 100)) conv=notrunc status=none
+check "huntctl journal verify reports the damage with file and offset" \
+	sh -c "'$B/huntctl' journal verify '$T/journal' | grep -q 'corrupt: $seg offset [0-9]*: record checksum wrong'"
+# The checkpoint of the second start covers epoch 1; damage it too, so huntd
+# falls back to the first start's checkpoint and must replay epoch 1.
+printf '\x5a' | dd of="$T/journal/ckpt-00000002.hc" bs=1 seek=20 conv=notrunc status=none
+timeout 60 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d3" -l 0 \
+	--vdev "net_memif0,role=server,socket=$T/memif3.sock" -- --config "$T/hunt.conf" \
+	--journal "$T/journal" >"$T/d3.log" 2>&1
+rc=$?
+check "huntd refuses to start on it (exit $rc), naming file and offset" \
+	sh -c "[ $rc = 1 ] && grep -q 'huntd: journal: $seg offset [0-9]*: record checksum wrong' '$T/d3.log'"
 it_done
