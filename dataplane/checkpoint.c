@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -145,6 +146,9 @@ load_hunt(const uint8_t *p, const uint8_t *end, hunt_ckpt_owner_fn owner, void *
 	if (!apply)
 		return need;
 	struct hunt_table *t = owner(ctx, ch.hunt_id);
+	/* Loading happens before the journal is attached: joins below must not
+	 * be journaled again. */
+	assert(t == NULL || t->sink.emit == NULL);
 	struct hunt_state *h = t ? hunt_table_find(t, ch.hunt_id) : NULL;
 	if (h == NULL || h->cfg->clues_per_wave != ch.clues_per_wave ||
 	    ch.n_members > h->cfg->max_players || ch.state > HUNT_WAVE_FINISHED) {

@@ -193,6 +193,58 @@ rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
 	return empty;
 }
 
+/* Reads the records of segment segs[i] (buf, len bytes, header checked)
+ * into stream s; see jreader.h for when damage is a torn tail. */
+static int
+scan_records(const char *dir, const struct seg_file *segs, int n, int i, const uint8_t *buf,
+	     size_t len, struct hunt_jstream *s, struct hunt_jscan_stats *st, hunt_jscan_fn fn,
+	     void *ctx, char *err, size_t err_bytes)
+{
+	const struct seg_file *f = &segs[i];
+	uint32_t group_bytes = ((const struct hunt_seg_header *)buf)->group_bytes;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+	struct hunt_jpos pos = {.file = path, .epoch = f->epoch, .worker = f->worker,
+				.segment = f->segment};
+	size_t off = HUNT_SEG_HEADER_BYTES;
+	while (off + sizeof(struct hunt_rec_hdr) <= len) {
+		if (all_zero(buf + off, sizeof(struct hunt_rec_hdr)) && all_zero(buf + off, len - off))
+			return 0; /* the zero-filled rest of the segment */
+		const char *why = check_record(buf, len, off, s->last_seq ? s->last_seq + 1 : 0,
+					       f->worker);
+		if (why == NULL && s->records == 0 && f->segment == 0 &&
+		    ((const struct hunt_rec_hdr *)(buf + off))->seq != 1)
+			why = "stream does not start at seq 1";
+		if (why != NULL) {
+			if (last_nonzero(buf, off, len) < off + group_bytes &&
+			    !group_start_after(buf, off, len, f->worker) &&
+			    rest_of_stream_empty(dir, segs, n, i)) {
+				s->torn_offset = off;
+				s->torn_segment = f->segment;
+				st->torn_tails++;
+				return 0;
+			}
+			snprintf(err, err_bytes, "%s offset %zu: %s", path, off, why);
+			return -EBADMSG;
+		}
+		const struct hunt_rec_hdr *h = (const void *)(buf + off);
+		if (s->records == 0)
+			s->first_seq = h->seq;
+		s->last_seq = h->seq;
+		s->records++;
+		s->bytes += hunt_rec_bytes(h->len);
+		st->records++;
+		st->bytes += hunt_rec_bytes(h->len);
+		st->by_type[h->type]++;
+		pos.offset = off;
+		int rc = fn != NULL ? fn(ctx, h, h + 1, &pos) : 0;
+		if (rc != 0)
+			return rc;
+		off += hunt_rec_bytes(h->len);
+	}
+	return 0;
+}
+
 int
 hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
 		  char *err, size_t err_bytes)
@@ -250,48 +302,9 @@ hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, vo
 			rc = -EBADMSG;
 			break;
 		}
-		uint32_t group_bytes = ((const struct hunt_seg_header *)buf)->group_bytes;
 		st->segments++;
 		s->segments++;
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-		struct hunt_jpos pos = {.file = path, .epoch = f->epoch, .worker = f->worker,
-					.segment = f->segment};
-		size_t off = HUNT_SEG_HEADER_BYTES;
-		while (off + sizeof(struct hunt_rec_hdr) <= len) {
-			if (all_zero(buf + off, sizeof(struct hunt_rec_hdr)) && all_zero(buf + off, len - off))
-				break; /* the zero-filled rest of the segment */
-			why = check_record(buf, len, off, s->last_seq ? s->last_seq + 1 : 0, f->worker);
-			if (why == NULL && s->records == 0 && ((const struct hunt_rec_hdr *)(buf + off))->seq != 1 &&
-			    f->segment == 0)
-				why = "stream does not start at seq 1";
-			if (why != NULL) {
-				if (last_nonzero(buf, off, len) < off + group_bytes &&
-				    !group_start_after(buf, off, len, f->worker) &&
-				    rest_of_stream_empty(dir, segs, n, i)) {
-					s->torn_offset = off;
-					s->torn_segment = f->segment;
-					st->torn_tails++;
-					break;
-				}
-				snprintf(err, err_bytes, "%s offset %zu: %s", path, off, why);
-				rc = -EBADMSG;
-				break;
-			}
-			const struct hunt_rec_hdr *h = (const void *)(buf + off);
-			if (s->records == 0)
-				s->first_seq = h->seq;
-			s->last_seq = h->seq;
-			s->records++;
-			s->bytes += hunt_rec_bytes(h->len);
-			st->records++;
-			st->bytes += hunt_rec_bytes(h->len);
-			st->by_type[h->type]++;
-			pos.offset = off;
-			if (fn != NULL && (rc = fn(ctx, h, h + 1, &pos)) != 0)
-				break;
-			off += hunt_rec_bytes(h->len);
-		}
+		rc = scan_records(dir, segs, n, i, buf, len, s, st, fn, ctx, err, err_bytes);
 	}
 	free(buf);
 	free(segs);

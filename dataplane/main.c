@@ -279,6 +279,100 @@ fail(const char *what, const char *detail)
 	return 1;
 }
 
+/* The session-token key: kept in the journal directory, or drawn fresh
+ * without one. Returns NULL, or what failed. */
+static const char *
+load_key(struct huntd *d, const struct args *a, int *dir_fd)
+{
+	*dir_fd = -1;
+	if (a->journal == NULL) {
+		fprintf(stderr, "huntd: no --journal: wins are NOT durable and do not survive a restart\n");
+		return hunt_token_key_init(&d->key, (uint32_t)time(NULL)) == 0 ? NULL
+										: "libsodium init";
+	}
+	*dir_fd = journal_dir_open(a->journal);
+	if (*dir_fd < 0)
+		return "journal directory";
+	return hunt_token_key_load(&d->key, *dir_fd, (uint32_t)time(NULL)) == 0 ? NULL
+										  : "journal token.key";
+}
+
+/* The port, its steering and the workers. Returns NULL, or what failed
+ * with the reason in why. */
+static const char *
+start_port(struct huntd *d, struct rte_ether_addr *mac, char *why, size_t why_bytes)
+{
+	struct rte_mempool *pool = rte_pktmbuf_pool_create(
+		"huntd_mbufs", d->cfg->server.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (pool == NULL) {
+		snprintf(why, why_bytes, "%s", rte_strerror(rte_errno));
+		return "mbuf pool";
+	}
+	if (hunt_port_init(d->port_id, (uint16_t)d->n_workers, &d->cfg->server, pool, why,
+			   why_bytes) != 0)
+		return "port";
+	d->flow_rules = hunt_port_steer(d->port_id, (uint16_t)d->n_workers, &d->cfg->server);
+	rte_eth_macaddr_get(d->port_id, mac);
+	struct hunt_addr addr = {.ip_be = d->cfg->server.ip_be,
+				 .base_port = (uint16_t)d->cfg->server.base_port,
+				 .n_shards = (uint16_t)d->cfg->server.n_shards};
+	memcpy(addr.mac, mac->addr_bytes, 6);
+	int rc = hunt_workers_create(d->workers, d->n_workers, d->port_id, &addr, &d->stop, d->cfg,
+				     &d->key, rte_rdtsc(), d->tsc_hz);
+	if (rc != 0) {
+		snprintf(why, why_bytes, "%s", strerror(-rc));
+		return "workers";
+	}
+	return NULL;
+}
+
+static void
+print_ready(const struct huntd *d, const struct args *a, const struct rte_ether_addr *mac)
+{
+	uint32_t ip = d->cfg->server.ip_be;
+	printf("huntd: ready workers=%u hunts=%u ip=%u.%u.%u.%u ports=%u-%u mac=" RTE_ETHER_ADDR_PRT_FMT
+	       " flow_rules=%u journal=%s epoch=%lu pid=%d\n",
+	       d->n_workers, d->cfg->n_hunts, ip & 0xff, (ip >> 8) & 0xff, (ip >> 16) & 0xff, ip >> 24,
+	       d->cfg->server.base_port, d->cfg->server.base_port + d->cfg->server.n_shards - 1,
+	       RTE_ETHER_ADDR_BYTES(mac), d->flow_rules, a->journal ? a->journal : "none",
+	       (unsigned long)d->epoch, (int)getpid());
+	fflush(stdout);
+}
+
+/* Runs worker 0 here and the others on their lcores until `stop`. */
+static void
+run_workers(struct huntd *d)
+{
+	uint32_t i = 1;
+	unsigned lcore;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		rte_eal_remote_launch(hunt_worker_main, d->workers[i++], lcore);
+	}
+	hunt_worker_main(d->workers[0]);
+	rte_eal_mp_wait_lcore();
+}
+
+/* After the workers stopped: flush the journals, report, release. */
+static void
+finish(struct huntd *d, const struct args *a)
+{
+	for (uint32_t k = 0; a->journal != NULL && k < d->n_workers; k++) {
+		int rc = hunt_journal_close(&d->journals[k]);
+		if (rc != 0)
+			fprintf(stderr, "huntd: worker %u journal closed with error %s\n", k, strerror(-rc));
+	}
+	huntd_write_json(d, stdout);
+	FILE *f = a->stats_out ? fopen(a->stats_out, "w") : NULL;
+	if (f != NULL) {
+		huntd_write_json(d, f);
+		fclose(f);
+	}
+	rte_eth_dev_stop(d->port_id);
+	rte_eth_dev_close(d->port_id);
+	hunt_workers_free(d->workers, d->n_workers);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -291,7 +385,6 @@ main(int argc, char **argv)
 		hunt_config_write_doc(stdout); /* docs/config.md's table */
 		return 0;
 	}
-
 	int n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "huntd: EAL init failed: %s\n", rte_strerror(rte_errno));
@@ -299,7 +392,8 @@ main(int argc, char **argv)
 	}
 	struct args a;
 	if (parse_args(argc - n, argv + n, &a) != 0) {
-		fprintf(stderr, "usage: huntd [EAL options] -- --config FILE [--port N] [--stats-out FILE]\n");
+		fprintf(stderr, "usage: huntd [EAL options] -- --config FILE [--journal DIR] [--port N] "
+				"[--stats-out FILE]\n");
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -312,48 +406,23 @@ main(int argc, char **argv)
 	d.port_id = a.port_id;
 	d.n_workers = rte_lcore_count();
 	d.tsc_hz = rte_get_tsc_hz();
+	d.journal_dir = a.journal;
 	if (d.n_workers > HUNT_WORKERS_MAX)
 		return fail("lcores", "more lcores than HUNT_WORKERS_MAX");
-	d.journal_dir = a.journal;
-	int dir_fd = -1;
-	if (a.journal != NULL) {
-		dir_fd = journal_dir_open(a.journal);
-		if (dir_fd < 0)
-			return fail("journal", "cannot open");
-		int rc = hunt_token_key_load(&d.key, dir_fd, (uint32_t)time(NULL));
-		if (rc != 0)
-			return fail("journal token.key", strerror(-rc));
-	} else {
-		if (hunt_token_key_init(&d.key, (uint32_t)time(NULL)) != 0)
-			return fail("libsodium", "sodium_init failed");
-		fprintf(stderr, "huntd: no --journal: wins are NOT durable and do not survive a restart\n");
-	}
-
-	struct rte_mempool *pool = rte_pktmbuf_pool_create(
-		"huntd_mbufs", d.cfg->server.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (pool == NULL)
-		return fail("mbuf pool", rte_strerror(rte_errno));
-	char perr[256];
-	if (hunt_port_init(d.port_id, (uint16_t)d.n_workers, &d.cfg->server, pool, perr, sizeof(perr)) != 0)
-		return fail("port", perr);
-	d.flow_rules = hunt_port_steer(d.port_id, (uint16_t)d.n_workers, &d.cfg->server);
+	int dir_fd;
+	const char *what = load_key(&d, &a, &dir_fd);
+	if (what != NULL)
+		return fail(what, "cannot be read or created");
 	struct rte_ether_addr mac;
-	rte_eth_macaddr_get(d.port_id, &mac);
-	struct hunt_addr addr = {.ip_be = d.cfg->server.ip_be,
-				 .base_port = (uint16_t)d.cfg->server.base_port,
-				 .n_shards = (uint16_t)d.cfg->server.n_shards};
-	memcpy(addr.mac, mac.addr_bytes, 6);
-	int rc = hunt_workers_create(d.workers, d.n_workers, d.port_id, &addr, &d.stop, d.cfg,
-				     &d.key, rte_rdtsc(), d.tsc_hz);
-	if (rc != 0)
-		return fail("workers", strerror(-rc));
-	pthread_t helper;
+	char why[256];
+	if ((what = start_port(&d, &mac, why, sizeof(why))) != NULL)
+		return fail(what, why);
+	pthread_t helper, control;
+	struct flush_fault fault = {.nth = a.fail_flush}; /* lives until the workers stop */
 	if (a.journal != NULL) {
 		if (journal_start(&d, dir_fd) != 0)
 			return fail("journal", "recovery or start failed");
-		static struct flush_fault fault;
 		if (a.fail_flush > 0) {
-			fault.nth = a.fail_flush;
 			d.journals[0].fault = fail_nth_flush;
 			d.journals[0].fault_ctx = &fault;
 			fprintf(stderr, "huntd: TEST SEAM: flush %u of worker 0 will fail\n", a.fail_flush);
@@ -363,50 +432,14 @@ main(int argc, char **argv)
 	}
 	if (huntd_telemetry_register(&d) != 0)
 		fprintf(stderr, "huntd: telemetry commands not registered\n");
-
-	pthread_t control;
 	if (pthread_create(&control, NULL, control_main, &d) != 0)
 		return fail("control thread", strerror(errno));
-	char ip[16];
-	uint32_t ipv = d.cfg->server.ip_be;
-	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", ipv & 0xff, (ipv >> 8) & 0xff, (ipv >> 16) & 0xff, ipv >> 24);
-	printf("huntd: ready workers=%u hunts=%u ip=%s ports=%u-%u mac=" RTE_ETHER_ADDR_PRT_FMT
-	       " flow_rules=%u journal=%s epoch=%lu pid=%d\n",
-	       d.n_workers, d.cfg->n_hunts, ip, d.cfg->server.base_port,
-	       d.cfg->server.base_port + d.cfg->server.n_shards - 1, RTE_ETHER_ADDR_BYTES(&mac),
-	       d.flow_rules, a.journal ? a.journal : "none", (unsigned long)d.epoch, (int)getpid());
-	fflush(stdout);
-
-	uint32_t i = 1;
-	unsigned lcore;
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
-		rte_eal_remote_launch(hunt_worker_main, d.workers[i++], lcore);
-	}
-	hunt_worker_main(d.workers[0]);
-	rte_eal_mp_wait_lcore();
+	print_ready(&d, &a, &mac);
+	run_workers(&d);
 	pthread_join(control, NULL);
-	if (a.journal != NULL) {
+	if (a.journal != NULL)
 		pthread_join(helper, NULL);
-		for (uint32_t k = 0; k < d.n_workers; k++) {
-			int jrc = hunt_journal_close(&d.journals[k]);
-			if (jrc != 0)
-				fprintf(stderr, "huntd: worker %u journal closed with error %s\n", k,
-					strerror(-jrc));
-		}
-	}
-
-	huntd_write_json(&d, stdout);
-	if (a.stats_out) {
-		FILE *f = fopen(a.stats_out, "w");
-		if (f) {
-			huntd_write_json(&d, f);
-			fclose(f);
-		}
-	}
-	rte_eth_dev_stop(d.port_id);
-	rte_eth_dev_close(d.port_id);
-	hunt_workers_free(d.workers, d.n_workers);
+	finish(&d, &a);
 	rte_eal_cleanup();
 	return 0;
 }

@@ -97,23 +97,5 @@ PY
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
 "$B/huntctl" journal dump "$T/journal" --json >"$T/dump.jsonl"
 check "every acknowledged WON is durable, no clue has two winners, waves opened once each in order" \
-	python3 - "$T/wins.txt" "$T/dump.jsonl" <<'PY'
-import collections, json, sys
-acked = [tuple(map(int, l.split())) for l in open(sys.argv[1])]
-wins, opens = {}, collections.defaultdict(list)
-for l in open(sys.argv[2]):
-    r = json.loads(l)
-    if r["type"] == "WIN":
-        key = (r["hunt"], r["wave"], r["clue"])
-        if key in wins:
-            sys.exit("two WIN records for %s" % (key,))
-        wins[key] = r["player"]
-    elif r["type"] == "WAVE_OPEN":
-        opens[r["hunt"]].append(r["wave"])
-lost = [a for a in acked if wins.get(a[:3]) != a[3]]
-bad_waves = {h: w for h, w in opens.items() if w != list(range(1, len(w) + 1))}
-print("  %d wins acknowledged, %d WIN records, %d lost; waves opened per hunt: %s"
-      % (len(acked), len(wins), len(lost), {h: len(w) for h, w in opens.items()}))
-sys.exit(1 if lost or bad_waves or not acked else 0)
-PY
+	python3 "$IT_DIR/wins_durable.py" "$T/wins.txt" "$T/dump.jsonl"
 it_done

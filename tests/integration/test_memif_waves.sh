@@ -79,21 +79,8 @@ w = s['status']['WON']
 exit(0 if w == g['won'] + g['late_won'] and g['timeouts'] == 0 else 1)"
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
 "$B/huntctl" journal dump "$T/journal" --json >"$T/dump.jsonl"
-check "every acknowledged WON is a WIN record, and each clue has one" python3 - "$T/wins.txt" "$T/dump.jsonl" <<'PY'
-import json, sys
-acked = set(tuple(map(int, l.split())) for l in open(sys.argv[1]))
-wins = {}
-for l in open(sys.argv[2]):
-    r = json.loads(l)
-    if r["type"] == "WIN":
-        key = (r["hunt"], r["wave"], r["clue"])
-        if key in wins:
-            sys.exit("two WIN records for %s" % (key,))
-        wins[key] = r["player"]
-missing = [a for a in acked if wins.get(a[:3]) != a[3]]
-print("  %d acknowledged, %d WIN records, %d missing" % (len(acked), len(wins), len(missing)))
-sys.exit(1 if missing or len(acked) != 900 else 0)
-PY
+check "every acknowledged WON is a WIN record, and each clue has one" \
+	python3 "$IT_DIR/wins_durable.py" "$T/wins.txt" "$T/dump.jsonl" 900
 check "journal holds one WAVE_OPEN and one WAVE_CLOSE per wave" python3 -c "
 import json, collections
 c = collections.Counter(json.loads(l)['type'] for l in open('$T/dump.jsonl'))
