@@ -129,8 +129,11 @@ Test(checkpoint, damaged_newest_falls_back_whole)
 	cr_assert_eq(hunt_checkpoint_write(dfd, 4, tables, 1), 0);
 	char path[96];
 	snprintf(path, sizeof(path), "%s/ckpt-00000004.hc", dir);
-	int fd = open(path, O_WRONLY);
-	cr_assert_eq(pwrite(fd, "\x7f", 1, 100), 1);
+	int fd = open(path, O_RDWR);
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, 100), 1);
+	c ^= 0xff; /* a real change whatever the byte was */
+	cr_assert_eq(pwrite(fd, &c, 1, 100), 1);
 	close(fd);
 	uint64_t epoch;
 	uint32_t skipped;

@@ -54,8 +54,11 @@ Test(token, key_file_survives_a_restart_and_damage_is_refused)
 	cr_assert_eq(hunt_token(&a, 1, 2, 3, 4), hunt_token(&b, 1, 2, 3, 4));
 	char path[64];
 	snprintf(path, sizeof(path), "%s/token.key", dir);
-	int fd = open(path, O_WRONLY);
-	cr_assert_eq(pwrite(fd, "x", 1, 3), 1);
+	int fd = open(path, O_RDWR);
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, 3), 1);
+	c ^= 0xff; /* a real change whatever the random key holds */
+	cr_assert_eq(pwrite(fd, &c, 1, 3), 1);
 	close(fd);
 	cr_assert_eq(hunt_token_key_load(&b, dfd, 5), -EBADMSG);
 	close(dfd);

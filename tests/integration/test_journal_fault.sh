@@ -66,12 +66,15 @@ check "huntd exits 0 after the restart" stop_huntd d2
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
 # Damage one byte inside epoch 1's first group (not its tail): corruption.
 seg=$T/journal/seg-00000001-00-000000.hj
-printf '\x5a' | dd of="$seg" bs=1 seek=$((4096 + 100)) conv=notrunc status=none
+flip() { # flip FILE OFFSET: invert one byte, a real change whatever it held
+	python3 -c "import sys; f = open(sys.argv[1], 'r+b'); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))" "$1" "$2"
+}
+flip "$seg" $((4096 + 100))
 check "huntctl journal verify reports the damage with file and offset" \
 	sh -c "'$B/huntctl' journal verify '$T/journal' | grep -q 'corrupt: $seg offset [0-9]*: record checksum wrong'"
 # The checkpoint of the second start covers epoch 1; damage it too, so huntd
 # falls back to the first start's checkpoint and must replay epoch 1.
-printf '\x5a' | dd of="$T/journal/ckpt-00000002.hc" bs=1 seek=20 conv=notrunc status=none
+flip "$T/journal/ckpt-00000002.hc" 20
 timeout 60 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d3" -l 0 \
 	--vdev "net_memif0,role=server,socket=$T/memif3.sock" -- --config "$T/hunt.conf" \
 	--journal "$T/journal" >"$T/d3.log" 2>&1
