@@ -2,7 +2,7 @@
  * huntd: wires the process together and is the only place that exits.
  *
  *   huntd [EAL options] -- --config FILE [--journal DIR] [--port N] [--stats-out FILE]
- *                           [--fail-journal-flush N]   (test seam)
+ *                           [--fail-journal-flush-at SEQ]   (test seam)
  *   huntd --config-doc      (prints the config key table as Markdown)
  *
  * Every EAL lcore is a worker (the main lcore too): worker i owns RX/TX
@@ -46,7 +46,7 @@
 struct args {
 	const char *config;
 	const char *journal;
-	uint32_t fail_flush; /* test seam: worker 0's Nth flush fails with -EIO */
+	uint64_t fail_at_seq; /* test seam: the flush that makes worker 0's record SEQ durable fails */
 	const char *stats_out;
 	uint16_t port_id;
 };
@@ -57,7 +57,7 @@ parse_args(int argc, char **argv, struct args *a)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"journal", required_argument, NULL, 'j'},
-		{"fail-journal-flush", required_argument, NULL, 'F'},
+		{"fail-journal-flush-at", required_argument, NULL, 'F'},
 		{"port", required_argument, NULL, 'p'},
 		{"stats-out", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
@@ -74,7 +74,7 @@ parse_args(int argc, char **argv, struct args *a)
 			a->journal = optarg;
 			break;
 		case 'F':
-			a->fail_flush = (uint32_t)strtoul(optarg, NULL, 10);
+			a->fail_at_seq = strtoull(optarg, NULL, 10);
 			break;
 		case 'p':
 			a->port_id = (uint16_t)atoi(optarg);
@@ -103,19 +103,25 @@ control_main(void *arg)
 	return NULL;
 }
 
-/* --fail-journal-flush N, for tests: the Nth flush completion of worker 0's
- * journal reports -EIO, through the same completion seam the unit tests use. */
+/* --fail-journal-flush-at SEQ, for tests: the flush that would make worker
+ * 0's record SEQ durable reports -EIO, through the same completion seam the
+ * unit tests use. By record, not by flush count, so it lands where the test
+ * means it to whatever the group sizes. */
 struct flush_fault {
-	uint32_t nth;
-	uint32_t seen;
+	const struct hunt_journal *j;
+	uint64_t at_seq;
+	int fired;
 };
 
 static int
-fail_nth_flush(void *ctx, enum hunt_jop op, int res)
+fail_flush_at(void *ctx, enum hunt_jop op, int res)
 {
 	struct flush_fault *f = ctx;
-	if (op == HUNT_JOP_FSYNC && ++f->seen == f->nth)
+	const struct hunt_jgroup *g = &f->j->group[f->j->filling ^ 1]; /* in flight */
+	if (op == HUNT_JOP_FSYNC && !f->fired && g->last_seq >= f->at_seq) {
+		f->fired = 1;
 		return -EIO;
+	}
 	return res;
 }
 
@@ -418,14 +424,16 @@ main(int argc, char **argv)
 	if ((what = start_port(&d, &mac, why, sizeof(why))) != NULL)
 		return fail(what, why);
 	pthread_t helper, control;
-	struct flush_fault fault = {.nth = a.fail_flush}; /* lives until the workers stop */
+	struct flush_fault fault = {.at_seq = a.fail_at_seq}; /* lives until the workers stop */
 	if (a.journal != NULL) {
 		if (journal_start(&d, dir_fd) != 0)
 			return fail("journal", "recovery or start failed");
-		if (a.fail_flush > 0) {
-			d.journals[0].fault = fail_nth_flush;
+		if (a.fail_at_seq > 0) {
+			fault.j = &d.journals[0];
+			d.journals[0].fault = fail_flush_at;
 			d.journals[0].fault_ctx = &fault;
-			fprintf(stderr, "huntd: TEST SEAM: flush %u of worker 0 will fail\n", a.fail_flush);
+			fprintf(stderr, "huntd: TEST SEAM: the flush of worker 0's record %lu will fail\n",
+				(unsigned long)a.fail_at_seq);
 		}
 		if (pthread_create(&helper, NULL, segment_helper_main, &d) != 0)
 			return fail("segment helper thread", strerror(errno));

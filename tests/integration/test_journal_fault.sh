@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Proves that a failed journal flush (injected: worker 0's 80th flush
-# completes with -EIO, through the journal's completion seam, while a
+# Proves that a failed journal flush (injected: the flush that would make
+# worker 0's record 2100 durable completes with -EIO, through the journal's
+# completion seam; records 1-2000 are the JOINs, so it lands while a
 # 2,000-clue wave is open and claims flow) acknowledges
 # nothing of its group or after it, and is visible: huntd logs it once,
 # telemetry /hunt/journal and the final counters report it, new claims get
@@ -27,7 +28,7 @@ max_players = 4000
 CONF
 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d" -l 0 \
 	--vdev "net_memif0,role=server,socket=$T/memif.sock" -- --config "$T/hunt.conf" \
-	--journal "$T/journal" --stats-out "$T/d.stats.json" --fail-journal-flush 80 >"$T/d.log" 2>&1 &
+	--journal "$T/journal" --stats-out "$T/d.stats.json" --fail-journal-flush-at 2100 >"$T/d.log" 2>&1 &
 PID_d=$!
 IT_PIDS="$IT_PIDS $PID_d"
 until grep -q "huntd: ready" "$T/d.log"; do kill -0 $PID_d || break; sleep 0.1; done
