@@ -1,5 +1,7 @@
 #include "checkpoint.h"
 
+#include "jreader.h"
+
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -239,10 +241,9 @@ list_checkpoints(const char *dir, uint64_t *epochs, int max)
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL && n < max) {
-		unsigned long long ep;
-		int used = 0;
-		if (sscanf(e->d_name, "ckpt-%8llx.hc%n", &ep, &used) == 1 && used > 0 &&
-		    e->d_name[used] == '\0')
+		uint64_t ep;
+		uint32_t w, s;
+		if (hunt_journal_file_kind(e->d_name, &ep, &w, &s) == HUNT_JFILE_CHECKPOINT)
 			epochs[n++] = ep;
 	}
 	closedir(d);
@@ -288,16 +289,9 @@ hunt_journal_retain(int dir_fd, const char *dir, uint64_t below)
 	int removed = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		unsigned long long ep;
-		unsigned w, s;
-		int used = 0;
-		int seg = sscanf(e->d_name, "seg-%8llx-%2x-%6x.hj%n", &ep, &w, &s, &used) == 3;
-		if (!seg) {
-			used = 0;
-			if (sscanf(e->d_name, "ckpt-%8llx.hc%n", &ep, &used) != 1)
-				continue;
-		}
-		if (used == 0 || e->d_name[used] != '\0' || ep >= below)
+		uint64_t ep;
+		uint32_t w, s;
+		if (hunt_journal_file_kind(e->d_name, &ep, &w, &s) == HUNT_JFILE_OTHER || ep >= below)
 			continue;
 		if (unlinkat(dir_fd, e->d_name, 0) == 0)
 			removed++;

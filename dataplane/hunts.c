@@ -102,6 +102,13 @@ hunt_state_init(struct hunt_state *h, const struct hunt_hunt_cfg *hc)
 	return 0;
 }
 
+static int
+owns(const struct hunt_config *cfg, uint32_t hunt_id, uint32_t worker_idx, uint32_t n_workers)
+{
+	return hunt_owner_of_shard(hunt_shard_of_hunt(hunt_id, cfg->server.n_shards), n_workers) ==
+	       worker_idx;
+}
+
 int
 hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 		uint32_t worker_idx, uint32_t n_workers, uint64_t now,
@@ -116,9 +123,7 @@ hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 	t->wall0_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < cfg->n_hunts; i++)
-		if (hunt_owner_of_shard(hunt_shard_of_hunt(cfg->hunts[i].id,
-							   cfg->server.n_shards),
-					n_workers) == worker_idx)
+		if (owns(cfg, cfg->hunts[i].id, worker_idx, n_workers))
 			n++;
 	t->index_mask = pow2_at_least((uint64_t)n * 2 + 1) - 1;
 	t->hunts = calloc(n ? n : 1, sizeof(*t->hunts));
@@ -128,9 +133,7 @@ hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 		return -ENOMEM;
 	for (uint32_t i = 0; i < cfg->n_hunts; i++) {
 		const struct hunt_hunt_cfg *hc = &cfg->hunts[i];
-		if (hunt_owner_of_shard(hunt_shard_of_hunt(hc->id,
-							   cfg->server.n_shards),
-					n_workers) != worker_idx)
+		if (!owns(cfg, hc->id, worker_idx, n_workers))
 			continue;
 		struct hunt_state *h = &t->hunts[t->n_hunts];
 		int rc = hunt_state_init(h, hc);
@@ -261,21 +264,6 @@ hunt_ms_left(const struct hunt_table *t, const struct hunt_state *h,
 
 /* ---- members ---- */
 
-struct hunt_member *
-hunt_member_find(const struct hunt_state *h, uint64_t player_id)
-{
-	uint32_t j = (uint32_t)hunt_mix64(player_id) & h->members_mask;
-	for (uint32_t probes = 0; probes <= h->members_mask; probes++) {
-		struct hunt_member *m = &h->members[j];
-		if (m->player_id == player_id)
-			return m;
-		if (m->player_id == 0)
-			return NULL;
-		j = (j + 1) & h->members_mask;
-	}
-	return NULL;
-}
-
 /* Finds the player's slot, or the empty slot where it would go (NULL only
  * when the table is full, which max_players prevents). */
 static struct hunt_member *
@@ -289,6 +277,27 @@ member_slot(const struct hunt_state *h, uint64_t player_id)
 		j = (j + 1) & h->members_mask;
 	}
 	return NULL;
+}
+
+struct hunt_member *
+hunt_member_find(const struct hunt_state *h, uint64_t player_id)
+{
+	struct hunt_member *m = member_slot(h, player_id);
+	return m != NULL && m->player_id == player_id && player_id != 0 ? m : NULL;
+}
+
+/* The player's member, added in its empty slot if new (NULL if the table
+ * is full). Does not check max_players. */
+static struct hunt_member *
+member_add(struct hunt_state *h, uint64_t player_id)
+{
+	assert(player_id != 0);
+	struct hunt_member *m = member_slot(h, player_id);
+	if (m != NULL && m->player_id == 0) {
+		m->player_id = player_id;
+		h->n_members++;
+	}
+	return m;
 }
 
 enum hunt_status
@@ -306,8 +315,7 @@ hunt_member_join(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 	}
 	if (h->n_members >= h->cfg->max_players)
 		return HUNT_STATUS_RETRY_LATER;
-	m->player_id = player_id;
-	h->n_members++;
+	m = member_add(h, player_id);
 	struct hunt_rec_join r = {.player_id = player_id};
 	m->join_seq = emit(t, HUNT_REC_JOIN, h->cfg->id, &r, sizeof(r), now);
 	*dep_seq = m->join_seq;
@@ -402,11 +410,8 @@ hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *rh, const void
 	switch (rh->type) {
 	case HUNT_REC_JOIN: {
 		const struct hunt_rec_join *r = payload;
-		struct hunt_member *m = member_slot(h, r->player_id);
-		if (m != NULL && m->player_id == 0 && r->player_id != 0) {
-			m->player_id = r->player_id;
-			h->n_members++;
-		}
+		if (r->player_id != 0)
+			member_add(h, r->player_id);
 		break;
 	}
 	case HUNT_REC_WIN: {
@@ -418,11 +423,7 @@ hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *rh, const void
 		if (c->winner_id != 0)
 			break; /* the journal holds one win per clue; be safe anyway */
 		c->winner_id = r->player_id;
-		struct hunt_member *m = member_slot(h, r->player_id);
-		if (m != NULL && m->player_id == 0) {
-			m->player_id = r->player_id;
-			h->n_members++;
-		}
+		struct hunt_member *m = r->player_id != 0 ? member_add(h, r->player_id) : NULL;
 		if (m != NULL) {
 			m->coins += r->coins;
 			m->wins++;

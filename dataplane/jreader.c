@@ -26,6 +26,27 @@ cmp_seg(const void *a, const void *b)
 	return x->segment < y->segment ? -1 : x->segment > y->segment;
 }
 
+enum hunt_jfile
+hunt_journal_file_kind(const char *name, uint64_t *epoch, uint32_t *worker, uint32_t *segment)
+{
+	unsigned long long ep;
+	unsigned w, s;
+	int used = 0;
+	if (sscanf(name, "seg-%8llx-%2x-%6x.hj%n", &ep, &w, &s, &used) == 3 && used > 0 &&
+	    name[used] == '\0') {
+		*epoch = ep;
+		*worker = w;
+		*segment = s;
+		return HUNT_JFILE_SEGMENT;
+	}
+	used = 0;
+	if (sscanf(name, "ckpt-%8llx.hc%n", &ep, &used) == 1 && used > 0 && name[used] == '\0') {
+		*epoch = ep;
+		return HUNT_JFILE_CHECKPOINT;
+	}
+	return HUNT_JFILE_OTHER;
+}
+
 /* Lists seg-*.hj files, sorted. Returns the count or -errno. */
 static int
 list_segments(const char *dir, struct seg_file **out)
@@ -37,11 +58,9 @@ list_segments(const char *dir, struct seg_file **out)
 	struct seg_file *v = malloc(cap * sizeof(*v));
 	struct dirent *e;
 	while (v != NULL && (e = readdir(d)) != NULL) {
-		unsigned long long ep;
-		unsigned w, s;
-		int used = 0;
-		if (sscanf(e->d_name, "seg-%8llx-%2x-%6x.hj%n", &ep, &w, &s, &used) != 3 ||
-		    used == 0 || e->d_name[used] != '\0')
+		uint64_t ep;
+		uint32_t w, s;
+		if (hunt_journal_file_kind(e->d_name, &ep, &w, &s) != HUNT_JFILE_SEGMENT)
 			continue;
 		if (n == cap) {
 			cap *= 2;

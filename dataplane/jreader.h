@@ -28,6 +28,17 @@ struct hunt_jpos {
 	uint64_t offset;
 };
 
+enum hunt_jfile {
+	HUNT_JFILE_OTHER,
+	HUNT_JFILE_SEGMENT,    /* seg-EPOCH-WORKER-SEGMENT.hj */
+	HUNT_JFILE_CHECKPOINT, /* ckpt-EPOCH.hc */
+};
+
+/* What a journal directory entry is, and its numbers (worker and segment
+ * are set for segments only). The one parser of these names. */
+enum hunt_jfile hunt_journal_file_kind(const char *name, uint64_t *epoch, uint32_t *worker,
+				       uint32_t *segment);
+
 /* Called for every valid record in order; a non-zero return stops the scan
  * and is returned by it. */
 typedef int (*hunt_jscan_fn)(void *ctx, const struct hunt_rec_hdr *h, const void *payload,

@@ -145,28 +145,27 @@ struct replay {
 	uint64_t unknown_hunt;
 };
 
+static double now_s(void);
+
+/* The table of the worker that owns hunt_id in this run. */
+static struct hunt_table *
+owner_table(void *ctx, uint32_t hunt_id)
+{
+	struct huntd *d = ctx;
+	uint32_t owner = hunt_owner_of_shard(hunt_shard_of_hunt(hunt_id, d->cfg->server.n_shards),
+					     d->n_workers);
+	return &d->workers[owner]->engine.hunts;
+}
+
 static int
 replay_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	      const struct hunt_jpos *pos)
 {
 	(void)pos;
 	struct replay *r = ctx;
-	uint32_t owner = hunt_owner_of_shard(
-		hunt_shard_of_hunt(h->hunt_id, r->d->cfg->server.n_shards), r->d->n_workers);
-	if (hunt_table_apply(&r->d->workers[owner]->engine.hunts, h, payload) == -ENOENT)
+	if (hunt_table_apply(owner_table(r->d, h->hunt_id), h, payload) == -ENOENT)
 		r->unknown_hunt++; /* the hunt left the config since */
 	return 0;
-}
-
-static double now_s(void);
-
-static struct hunt_table *
-ckpt_owner(void *ctx, uint32_t hunt_id)
-{
-	struct huntd *d = ctx;
-	uint32_t owner = hunt_owner_of_shard(hunt_shard_of_hunt(hunt_id, d->cfg->server.n_shards),
-					     d->n_workers);
-	return &d->workers[owner]->engine.hunts;
 }
 
 /* After replay: a checkpoint of everything so far, as of the new epoch,
@@ -210,7 +209,7 @@ journal_start(struct huntd *d, int dir_fd)
 	double t0 = now_s();
 	uint64_t ckpt_epoch;
 	uint32_t skipped;
-	int rc = hunt_checkpoint_load(d->journal_dir, ckpt_owner, d, &ckpt_epoch, &skipped);
+	int rc = hunt_checkpoint_load(d->journal_dir, owner_table, d, &ckpt_epoch, &skipped);
 	if (rc == 0)
 		rc = hunt_journal_scan_from(d->journal_dir, ckpt_epoch, replay_record, &r, &st, err,
 					    sizeof(err));

@@ -21,13 +21,18 @@
 
 static const struct huntd *tel_ctx;
 
+/* Adds n counters another thread writes, each read once (relaxed). */
+static void
+add_relaxed(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
 static void
 add_counters(struct hunt_counters *a, const struct hunt_counters *b)
 {
-	const uint64_t *src = (const uint64_t *)b;
-	uint64_t *dst = (uint64_t *)a;
-	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
-		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	add_relaxed((uint64_t *)a, (const uint64_t *)b, sizeof(*a) / sizeof(uint64_t));
 }
 
 void
@@ -65,10 +70,7 @@ journal_figures(const struct hunt_worker *w, struct hunt_journal_stats *js, uint
 	*held_now = 0;
 	if (w->jnl == NULL)
 		return;
-	const uint64_t *src = (const uint64_t *)&w->jnl->st;
-	uint64_t *dst = (uint64_t *)js;
-	for (size_t i = 0; i < sizeof(*js) / sizeof(uint64_t); i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	add_relaxed((uint64_t *)js, (const uint64_t *)&w->jnl->st, sizeof(*js) / sizeof(uint64_t));
 	*durable = __atomic_load_n(&w->jnl->durable_seq, __ATOMIC_RELAXED);
 	*error = __atomic_load_n(&w->jnl->error, __ATOMIC_RELAXED);
 	*held_now = __atomic_load_n(&w->held_tail, __ATOMIC_RELAXED) -
