@@ -46,6 +46,7 @@ static const struct cfg_key hunt_config_keys[] = {
 
 	{SEC_JOURNAL, "segment_mb", T_U32, JNL(segment_mb), 64, 1, 4096, "MiB", "segment file size; segments are zero-filled ahead of need"},
 	{SEC_JOURNAL, "group_kb", T_U32, JNL(group_kb), 256, 4, 4096, "KiB", "most bytes one group commit writes (also the longest torn tail)"},
+	{SEC_JOURNAL, "direct_io", T_U32, JNL(direct_io), 1, 0, 1, "", "1: each group is one O_DIRECT|O_DSYNC write of whole 4 KiB blocks (the filesystem must support O_DIRECT; tmpfs does not); 0: a buffered write linked to an fdatasync"},
 	{SEC_JOURNAL, "group_delay_us", T_U32, JNL(group_delay_us), 0, 0, 100000, "us", "wait this long for a group to grow; 0 flushes as soon as the last flush is done"},
 	{SEC_JOURNAL, "yield_when_flushing", T_U32, JNL(yield_when_flushing), 1, 0, 1, "", "1: an idle worker yields its core while a flush is in flight, so io_uring's flush thread sharing the core completes it without waiting for the scheduler"},
 	{SEC_JOURNAL, "keep_epochs", T_U32, JNL(keep_epochs), 2, 1, 1000000, "starts", "at each start a checkpoint covers everything before it; segments and checkpoints of older starts than this many are deleted"},

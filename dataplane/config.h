@@ -28,6 +28,7 @@ struct hunt_journal_tuning {
 	uint32_t held_max;       /* replies a worker may hold for the journal */
 	uint32_t yield_when_flushing; /* idle worker yields while a flush is in flight */
 	uint32_t keep_epochs;    /* starts whose segments and checkpoint are kept */
+	uint32_t direct_io;      /* O_DIRECT|O_DSYNC writes, else write + fdatasync */
 };
 
 struct hunt_hunt_cfg {

@@ -2,8 +2,11 @@
  * The journal writer: one per worker, driven from the worker's poll loop.
  *
  * Records are appended to an in-memory group; a group is written and made
- * durable with one io_uring submission (a write linked to an fdatasync)
- * while the next group fills. Only one group is in flight, so after a crash
+ * durable with one io_uring submission while the next group fills: either
+ * one O_DIRECT|O_DSYNC write of whole 4 KiB blocks (`direct`; the partial
+ * block a group ends in is carried into the next group's buffer and
+ * written again, with the same bytes, by the next write), or a buffered
+ * write linked to an fdatasync. Only one group is in flight, so after a crash
  * only the last group can be torn. hunt_journal_poll() reaps completions
  * and submits; it never blocks, and a full journal makes hunt_journal_room()
  * false, which callers turn into RETRY_LATER.
@@ -19,6 +22,7 @@
 #ifndef HUNT_JOURNAL_H
 #define HUNT_JOURNAL_H
 
+#include <sched.h>
 #include <stdint.h>
 
 #include <liburing.h>
@@ -32,7 +36,11 @@ struct hunt_journal_cfg {
 	uint64_t segment_bytes;   /* file size, header included */
 	uint32_t group_bytes;     /* most bytes in one group */
 	uint64_t group_delay_tsc; /* flush a non-full group after this long; 0: at once */
+	int direct;               /* O_DIRECT|O_DSYNC block writes, else write + fdatasync */
+	const cpu_set_t *flush_cpus; /* where io_uring's worker threads may run; NULL: any */
 };
+
+#define HUNT_JOURNAL_BLOCK 4096u /* O_DIRECT alignment of buffers, offsets, lengths */
 
 struct hunt_journal_stats {
 	uint64_t records;
@@ -49,8 +57,10 @@ struct hunt_journal_stats {
 };
 
 struct hunt_jgroup {
-	uint8_t *data;
-	uint32_t used;
+	uint8_t *data;      /* carry bytes, then the records */
+	uint32_t carry;     /* direct: bytes of the block the group starts in that
+			     * earlier groups wrote, copied to data[0..carry) */
+	uint32_t used;      /* record bytes */
 	uint32_t n_records;
 	uint64_t last_seq;
 	uint64_t first_tsc; /* when its first record was appended */
@@ -73,7 +83,8 @@ struct hunt_journal {
 	struct hunt_jgroup group[2];
 	uint32_t filling;        /* index of the group taking appends */
 	int inflight;            /* the other group is being written */
-	uint64_t inflight_off;   /* where it is being written */
+	uint64_t inflight_off;   /* file offset of the write (group start - carry) */
+	uint32_t inflight_len;   /* bytes of the write (direct: padded to a block) */
 	uint32_t inflight_done;  /* bytes of it written so far */
 	uint64_t inflight_tsc;
 	uint64_t next_seq;

@@ -14,6 +14,7 @@
  * stop; then the journals are flushed and the final counters are printed
  * (and written as JSON to --stats-out).
  */
+#define _GNU_SOURCE /* cpu_set_t: the CPUs the journal's flush threads may use */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -118,7 +119,8 @@ fail_flush_at(void *ctx, enum hunt_jop op, int res)
 {
 	struct flush_fault *f = ctx;
 	const struct hunt_jgroup *g = &f->j->group[f->j->filling ^ 1]; /* in flight */
-	if (op == HUNT_JOP_FSYNC && !f->fired && g->last_seq >= f->at_seq) {
+	/* direct: the write is the flush (O_DSYNC) */
+	if ((op == HUNT_JOP_FSYNC || f->j->cfg.direct) && !f->fired && g->last_seq >= f->at_seq) {
 		f->fired = 1;
 		return -EIO;
 	}
@@ -239,19 +241,37 @@ journal_start(struct huntd *d, int dir_fd)
 	d->journals = calloc(d->n_workers, sizeof(*d->journals));
 	if (d->journals == NULL)
 		return -1;
+	/* Kernel flush work goes to the CPUs no worker busy-polls, if any. */
+	static cpu_set_t flush_cpus;
+	CPU_ZERO(&flush_cpus);
+	for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE; c++)
+		CPU_SET((int)c, &flush_cpus);
+	unsigned lc;
+	RTE_LCORE_FOREACH(lc) {
+		rte_cpuset_t lcs = rte_lcore_cpuset(lc);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &lcs))
+				CPU_CLR(c, &flush_cpus);
+	}
+	int spare_cpus = CPU_COUNT(&flush_cpus) > 0;
 	for (uint32_t i = 0; i < d->n_workers; i++) {
 		struct hunt_journal_cfg jc = {
 			.dir_fd = dir_fd, .epoch = d->epoch, .worker = i,
 			.segment_bytes = (uint64_t)jt->segment_mb << 20,
 			.group_bytes = jt->group_kb * 1024u,
+			.direct = jt->direct_io != 0,
+			.flush_cpus = spare_cpus ? &flush_cpus : NULL,
 			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u};
 		rc = hunt_journal_open(&d->journals[i], &jc);
 		if (rc == 0)
 			rc = hunt_worker_attach_journal(d->workers[i], &d->journals[i], held);
 		d->workers[i]->yield_when_flushing = (int)jt->yield_when_flushing;
 		if (rc != 0) {
-			fprintf(stderr, "huntd: journal %s, worker %u: %s\n", d->journal_dir, i,
-				strerror(-rc));
+			fprintf(stderr, "huntd: journal %s, worker %u: %s%s\n", d->journal_dir, i,
+				strerror(-rc),
+				rc == -EINVAL && jc.direct
+					? " (O_DIRECT refused: on this filesystem set [journal] direct_io = 0)"
+					: "");
 			return -1;
 		}
 	}

@@ -802,15 +802,27 @@ all_finished(const struct gen *g)
 	return 1;
 }
 
+/* Idle: give the core away for a moment. A client sharing huntd's host
+ * must not starve the kernel work huntd's journal needs (io-wq, the
+ * filesystem's direct-I/O completion, which runs on the disk interrupt's
+ * CPU). */
+static void
+idle(const struct gen *g, unsigned got)
+{
+	if (got == 0 && g->o.idle_yield)
+		sched_yield();
+}
+
 static void
 drain(struct gen *g)
 {
 	uint64_t until = rte_rdtsc() + (uint64_t)(g->o.retries + 2) * g->o.timeout_ms * g->hz / 1000;
 	while (g->outstanding > 0 && rte_rdtsc() < until) {
 		uint64_t now = rte_rdtsc();
-		poll_rx(g);
+		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
+		idle(g, got);
 	}
 	for (uint32_t i = 0; i < g->n_slots; i++)
 		if (g->slots[i].in_use) {
@@ -828,9 +840,10 @@ run(struct gen *g)
 	for (uint32_t next = 0; (now = rte_rdtsc()) < join_end;) {
 		while (next < g->n_hunters && g->outstanding < g->o.outstanding)
 			issue_join(g, next++, now);
-		poll_rx(g);
+		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
+		idle(g, got);
 		if (next == g->n_hunters && g->outstanding == 0)
 			break;
 	}
@@ -865,11 +878,7 @@ run(struct gen *g)
 		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
-		/* Idle: give the core away for a moment. A client sharing huntd's
-		 * host must not starve the kernel threads huntd's journal flush
-		 * needs (io-wq, the filesystem's commit thread). */
-		if (got == 0 && g->o.idle_yield)
-			sched_yield();
+		idle(g, got);
 	}
 	double secs = (double)(rte_rdtsc() - mix_start) / (double)g->hz;
 	drain(g);

@@ -1,14 +1,18 @@
 /*
  * journal-bench: the disk and journal figures docs/benchmarks.md needs.
  *
- *   journal-bench fsync DIR [N] [fallocate]
+ *   journal-bench fsync DIR [N] [fallocate|direct]
  *                                      N (1000) x (4 KiB pwrite + fdatasync) into a
  *                                      pre-zeroed file (or a fallocate'd one): the
- *                                      disk's raw flush latency
+ *                                      disk's raw flush latency; direct: one
+ *                                      O_DIRECT|O_DSYNC 4 KiB pwrite each instead
  *   journal-bench write DIR N CLUES    a journal of N records as huntd writes them for
  *                                      hunt 1 (JOINs of CLUES players, then waves of
  *                                      WAVE_OPEN, CLUES x WIN, WAVE_CLOSE) through the
  *                                      real writer; reports records/s
+ *   journal-bench ack DIR N [direct]    N single-record groups through the real writer,
+ *                                      each appended, submitted and polled until
+ *                                      durable: the writer's own ack latency
  *   journal-bench scan DIR             the reader over DIR (checksums, sequence):
  *                                      records/s
  * Each prints one JSON object.
@@ -42,9 +46,12 @@ cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+enum fsync_mode { FSYNC_ZEROED, FSYNC_FALLOCATE, FSYNC_DIRECT };
+
 static int
-bench_fsync(const char *dir, int n, int falloc)
+bench_fsync(const char *dir, int n, enum fsync_mode mode)
 {
+	int falloc = mode == FSYNC_FALLOCATE;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/fsync-bench.tmp", dir);
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -58,18 +65,28 @@ bench_fsync(const char *dir, int n, int falloc)
 		if (pwrite(fd, zero, sizeof(zero), (off_t)off) != (ssize_t)sizeof(zero))
 			return perror("pwrite"), 1;
 	fsync(fd);
-	memset(buf, 0x5a, sizeof(buf));
+	if (mode == FSYNC_DIRECT) {
+		close(fd);
+		fd = open(path, O_RDWR | O_DIRECT | O_DSYNC);
+		if (fd < 0)
+			return perror(path), 1;
+	}
+	static char dbuf[4096] __attribute__((aligned(4096)));
+	char *wbuf = mode == FSYNC_DIRECT ? dbuf : buf;
+	memset(wbuf, 0x5a, sizeof(buf));
 	double *lat = malloc((size_t)n * sizeof(double));
 	for (int i = 0; i < n; i++) {
 		double t = now_s();
-		if (pwrite(fd, buf, sizeof(buf), (off_t)i * 4096) != (ssize_t)sizeof(buf) || fdatasync(fd) != 0)
+		if (pwrite(fd, wbuf, sizeof(buf), (off_t)i * 4096) != (ssize_t)sizeof(buf) ||
+		    (mode != FSYNC_DIRECT && fdatasync(fd) != 0))
 			return perror("write/fdatasync"), 1;
 		lat[i] = (now_s() - t) * 1e6;
 	}
 	close(fd);
 	unlink(path);
 	qsort(lat, (size_t)n, sizeof(double), cmp_d);
-	printf("{\"fsync_file\":\"%s\",\"fsync_n\":%d,\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_max_us\":%.1f}\n", falloc ? "fallocate" : "zero-filled", n,
+	printf("{\"fsync_file\":\"%s\",\"fsync_n\":%d,\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_max_us\":%.1f}\n", 
+	       mode == FSYNC_DIRECT ? "zero-filled,o_direct" : falloc ? "fallocate" : "zero-filled", n,
 	       lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
 	free(lat);
 	return 0;
@@ -125,6 +142,34 @@ bench_write(const char *dir, uint64_t n, uint32_t clues)
 }
 
 static int
+bench_ack(const char *dir, int n, int direct)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	struct hunt_journal j;
+	struct hunt_journal_cfg c = {.dir_fd = dfd, .epoch = 1, .worker = 0, .direct = direct,
+				     .segment_bytes = 64u << 20, .group_bytes = 256u << 10};
+	if (dfd < 0 || hunt_journal_open(&j, &c) != 0)
+		return fprintf(stderr, "journal-bench: cannot open a journal in %s\n", dir), 1;
+	double *lat = malloc((size_t)n * sizeof(double));
+	for (int i = 0; i < n && j.error == 0; i++) {
+		struct hunt_rec_join r = {.player_id = (uint64_t)i + 1};
+		double t = now_s();
+		uint64_t seq = append(&j, HUNT_REC_JOIN, &r, sizeof(r));
+		while (j.durable_seq < seq && j.error == 0)
+			hunt_journal_poll(&j, rte_rdtsc());
+		lat[i] = (now_s() - t) * 1e6;
+	}
+	int rc = hunt_journal_close(&j);
+	if (rc != 0)
+		return fprintf(stderr, "journal-bench: %s\n", strerror(-rc)), 1;
+	qsort(lat, (size_t)n, sizeof(double), cmp_d);
+	printf("{\"ack_io\":\"%s\",\"ack_n\":%d,\"ack_p50_us\":%.1f,\"ack_p99_us\":%.1f,\"ack_max_us\":%.1f}\n",
+	       direct ? "direct" : "write+fdatasync", n, lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
+	free(lat);
+	return 0;
+}
+
+static int
 bench_scan(const char *dir)
 {
 	static struct hunt_jscan_stats st;
@@ -144,11 +189,16 @@ main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "fsync") == 0)
 		return bench_fsync(argv[2], argc > 3 ? atoi(argv[3]) : 1000,
-				   argc > 4 && strcmp(argv[4], "fallocate") == 0);
+				   argc < 5 ? FSYNC_ZEROED
+				   : strcmp(argv[4], "fallocate") == 0 ? FSYNC_FALLOCATE
+				   : strcmp(argv[4], "direct") == 0 ? FSYNC_DIRECT : FSYNC_ZEROED);
 	if (argc == 5 && strcmp(argv[1], "write") == 0)
 		return bench_write(argv[2], strtoull(argv[3], NULL, 10), (uint32_t)atoi(argv[4]));
+	if (argc >= 4 && strcmp(argv[1], "ack") == 0)
+		return bench_ack(argv[2], atoi(argv[3]), argc > 4 && strcmp(argv[4], "direct") == 0);
 	if (argc == 3 && strcmp(argv[1], "scan") == 0)
 		return bench_scan(argv[2]);
-	fprintf(stderr, "usage: journal-bench fsync DIR [N] | write DIR N CLUES | scan DIR\n");
+	fprintf(stderr, "usage: journal-bench fsync DIR [N] [fallocate|direct] | ack DIR N [direct] |\n"
+			"       write DIR N CLUES | scan DIR\n");
 	return 2;
 }
