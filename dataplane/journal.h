@@ -22,7 +22,6 @@
 #ifndef HUNT_JOURNAL_H
 #define HUNT_JOURNAL_H
 
-#include <sched.h>
 #include <stdint.h>
 
 #include <liburing.h>
@@ -37,7 +36,6 @@ struct hunt_journal_cfg {
 	uint32_t group_bytes;     /* most bytes in one group */
 	uint64_t group_delay_tsc; /* flush a non-full group after this long; 0: at once */
 	int direct;               /* O_DIRECT|O_DSYNC block writes, else write + fdatasync */
-	const cpu_set_t *flush_cpus; /* where io_uring's worker threads may run; NULL: any */
 };
 
 #define HUNT_JOURNAL_BLOCK 4096u /* O_DIRECT alignment of buffers, offsets, lengths */

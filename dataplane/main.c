@@ -14,7 +14,6 @@
  * stop; then the journals are flushed and the final counters are printed
  * (and written as JSON to --stats-out).
  */
-#define _GNU_SOURCE /* cpu_set_t: the CPUs the journal's flush threads may use */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -241,26 +240,12 @@ journal_start(struct huntd *d, int dir_fd)
 	d->journals = calloc(d->n_workers, sizeof(*d->journals));
 	if (d->journals == NULL)
 		return -1;
-	/* Kernel flush work goes to the CPUs no worker busy-polls, if any. */
-	static cpu_set_t flush_cpus;
-	CPU_ZERO(&flush_cpus);
-	for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE; c++)
-		CPU_SET((int)c, &flush_cpus);
-	unsigned lc;
-	RTE_LCORE_FOREACH(lc) {
-		rte_cpuset_t lcs = rte_lcore_cpuset(lc);
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &lcs))
-				CPU_CLR(c, &flush_cpus);
-	}
-	int spare_cpus = CPU_COUNT(&flush_cpus) > 0;
 	for (uint32_t i = 0; i < d->n_workers; i++) {
 		struct hunt_journal_cfg jc = {
 			.dir_fd = dir_fd, .epoch = d->epoch, .worker = i,
 			.segment_bytes = (uint64_t)jt->segment_mb << 20,
 			.group_bytes = jt->group_kb * 1024u,
 			.direct = jt->direct_io != 0,
-			.flush_cpus = spare_cpus ? &flush_cpus : NULL,
 			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u};
 		rc = hunt_journal_open(&d->journals[i], &jc);
 		if (rc == 0)
