@@ -9,16 +9,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CKPT_MAGIC 0x31504b43544e5548ull /* "HUNTCKP1" */
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
 
 struct __attribute__((packed)) ckpt_header {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t n_hunts;
 	uint64_t epoch;
+	uint32_t gen;
+	uint32_t n_workers; /* then n_workers x ckpt_stream */
+};
+
+struct __attribute__((packed)) ckpt_stream {
+	uint32_t segments;
+	uint64_t next_seq;
 };
 
 struct __attribute__((packed)) ckpt_hunt {
@@ -88,15 +97,30 @@ put_hunt(struct buf *b, const struct hunt_state *h)
 	}
 }
 
+void
+hunt_checkpoint_name(char *out, size_t n, uint64_t epoch, uint32_t gen)
+{
+	snprintf(out, n, "ckpt-%08llx-%06x.hc", (unsigned long long)epoch, gen);
+}
+
 int
-hunt_checkpoint_write(int dir_fd, uint64_t epoch, struct hunt_table *const *tables,
-		      uint32_t n_tables)
+hunt_checkpoint_write(int dir_fd, const struct hunt_jcover *cover,
+		      struct hunt_table *const *tables, uint32_t n_tables)
 {
 	struct buf b = {0};
-	struct ckpt_header hd = {.magic = CKPT_MAGIC, .version = CKPT_VERSION, .epoch = epoch};
+	struct ckpt_header hd = {.magic = CKPT_MAGIC, .version = CKPT_VERSION,
+				 .epoch = cover->epoch, .gen = cover->gen,
+				 .n_workers = cover->n_workers};
+	if (cover->n_workers > HUNT_JSCAN_WORKERS_MAX)
+		return -EINVAL;
 	for (uint32_t t = 0; t < n_tables; t++)
 		hd.n_hunts += tables[t]->n_hunts;
 	put(&b, &hd, sizeof(hd));
+	for (uint32_t w = 0; w < cover->n_workers; w++) {
+		struct ckpt_stream cs = {.segments = cover->segments[w],
+					 .next_seq = cover->next_seq[w]};
+		put(&b, &cs, sizeof(cs));
+	}
 	for (uint32_t t = 0; t < n_tables; t++)
 		for (uint32_t i = 0; i < tables[t]->n_hunts; i++)
 			put_hunt(&b, &tables[t]->hunts[i]);
@@ -107,7 +131,7 @@ hunt_checkpoint_write(int dir_fd, uint64_t epoch, struct hunt_table *const *tabl
 		return -ENOMEM;
 	}
 	char name[64], tmp[72];
-	snprintf(name, sizeof(name), "ckpt-%08llx.hc", (unsigned long long)epoch);
+	hunt_checkpoint_name(name, sizeof(name), cover->epoch, cover->gen);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	int fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int rc = fd < 0 ? -errno : 0;
@@ -188,8 +212,10 @@ load_hunt(const uint8_t *p, const uint8_t *end, hunt_ckpt_owner_fn owner, void *
 	return need;
 }
 
+/* Checks a checkpoint file whole, then (if owner) applies it. Sets *cover. */
 static int
-load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipped)
+load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipped,
+	  struct hunt_jcover *cover)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
@@ -209,15 +235,24 @@ load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipp
 	}
 	struct ckpt_header hd;
 	memcpy(&hd, b, sizeof(hd));
-	if (hd.magic != CKPT_MAGIC || hd.version != CKPT_VERSION) {
+	size_t streams = (size_t)hd.n_workers * sizeof(struct ckpt_stream);
+	if (hd.magic != CKPT_MAGIC || hd.version != CKPT_VERSION ||
+	    hd.n_workers > HUNT_JSCAN_WORKERS_MAX || sizeof(hd) + streams > (size_t)len - 4) {
 		free(b);
 		return -EBADMSG;
+	}
+	*cover = (struct hunt_jcover){.epoch = hd.epoch, .gen = hd.gen, .n_workers = hd.n_workers};
+	for (uint32_t w = 0; w < hd.n_workers; w++) {
+		struct ckpt_stream cs;
+		memcpy(&cs, b + sizeof(hd) + w * sizeof(cs), sizeof(cs));
+		cover->segments[w] = cs.segments;
+		cover->next_seq[w] = cs.next_seq;
 	}
 	/* Pass 0 checks every bound; pass 1 applies. Nothing is applied from a
 	 * file that is not whole. */
 	const uint8_t *end = b + len - 4;
-	for (int apply = 0; apply < 2; apply++) {
-		const uint8_t *p = b + sizeof(hd);
+	for (int apply = 0; apply < (owner != NULL ? 2 : 1); apply++) {
+		const uint8_t *p = b + sizeof(hd) + streams;
 		for (uint32_t i = 0; i < hd.n_hunts; i++) {
 			size_t used = load_hunt(p, end, owner, ctx, skipped, apply);
 			if (used == 0) {
@@ -231,9 +266,20 @@ load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipp
 	return 0;
 }
 
-/* Epochs of the checkpoints in dir, newest first; returns how many. */
+struct ckpt_id {
+	uint64_t epoch;
+	uint32_t gen;
+};
+
 static int
-list_checkpoints(const char *dir, uint64_t *epochs, int max)
+ckpt_newer(struct ckpt_id a, struct ckpt_id b)
+{
+	return a.epoch != b.epoch ? a.epoch > b.epoch : a.gen > b.gen;
+}
+
+/* The checkpoints in dir, newest first; returns how many (at most max). */
+static int
+list_checkpoints(const char *dir, struct ckpt_id *ids, int max)
 {
 	DIR *d = opendir(dir);
 	if (d == NULL)
@@ -242,61 +288,151 @@ list_checkpoints(const char *dir, uint64_t *epochs, int max)
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL && n < max) {
 		uint64_t ep;
-		uint32_t w, s;
-		if (hunt_journal_file_kind(e->d_name, &ep, &w, &s) == HUNT_JFILE_CHECKPOINT)
-			epochs[n++] = ep;
+		uint32_t w, gen;
+		if (hunt_journal_file_kind(e->d_name, &ep, &w, &gen) == HUNT_JFILE_CHECKPOINT)
+			ids[n++] = (struct ckpt_id){ep, gen};
 	}
 	closedir(d);
-	for (int i = 1; i < n; i++) /* insertion sort, descending */
-		for (int k = i; k > 0 && epochs[k] > epochs[k - 1]; k--) {
-			uint64_t x = epochs[k];
-			epochs[k] = epochs[k - 1];
-			epochs[k - 1] = x;
+	for (int i = 1; i < n; i++) /* insertion sort, newest first */
+		for (int k = i; k > 0 && ckpt_newer(ids[k], ids[k - 1]); k--) {
+			struct ckpt_id x = ids[k];
+			ids[k] = ids[k - 1];
+			ids[k - 1] = x;
 		}
 	return n;
 }
 
-int
-hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx, uint64_t *epoch,
-		     uint32_t *skipped)
+#define CKPT_LIST_MAX 256
+
+static int
+ckpt_path(char *out, size_t n, const char *dir, struct ckpt_id id)
 {
-	uint64_t epochs[64];
-	int n = list_checkpoints(dir, epochs, 64);
-	*epoch = 0;
+	char name[64];
+	hunt_checkpoint_name(name, sizeof(name), id.epoch, id.gen);
+	return snprintf(out, n, "%s/%s", dir, name);
+}
+
+int
+hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx,
+		     struct hunt_jcover *cover, uint32_t *skipped)
+{
+	struct ckpt_id ids[CKPT_LIST_MAX];
+	int n = list_checkpoints(dir, ids, CKPT_LIST_MAX);
+	*cover = (struct hunt_jcover){0};
 	*skipped = 0;
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
 		char path[4096];
-		snprintf(path, sizeof(path), "%s/ckpt-%08llx.hc", dir, (unsigned long long)epochs[i]);
+		ckpt_path(path, sizeof(path), dir, ids[i]);
 		*skipped = 0;
-		if (load_file(path, owner, ctx, skipped) == 0) {
-			*epoch = epochs[i];
+		if (load_file(path, owner, ctx, skipped, cover) == 0)
 			return 0;
-		}
 		/* Damaged (nothing of it was applied): try the one before. */
+		*cover = (struct hunt_jcover){0};
 		fprintf(stderr, "huntd: checkpoint %s is damaged; trying an older one\n", path);
 	}
 	return 0;
 }
 
-int
-hunt_journal_retain(int dir_fd, const char *dir, uint64_t below)
+struct seg_info {
+	uint64_t epoch;
+	uint32_t worker, segment;
+	uint64_t bytes;
+	time_t mtime;
+	char name[64];
+};
+
+static int
+cmp_seg_age(const void *a, const void *b)
 {
+	const struct seg_info *x = a, *y = b;
+	if (x->epoch != y->epoch)
+		return x->epoch < y->epoch ? -1 : 1;
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	return x->worker < y->worker ? -1 : x->worker > y->worker;
+}
+
+int
+hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t max_age_s,
+		    time_t now)
+{
+	/* The two newest whole checkpoints: only what both cover may go, so a
+	 * newest one damaged later still has one to fall back to. */
+	struct ckpt_id ids[CKPT_LIST_MAX];
+	int n = list_checkpoints(dir, ids, CKPT_LIST_MAX);
+	if (n < 0)
+		return n;
+	struct hunt_jcover cv[2];
+	struct ckpt_id keep[2];
+	int valid = 0;
+	for (int i = 0; i < n && valid < 2; i++) {
+		char path[4096];
+		uint32_t skipped;
+		ckpt_path(path, sizeof(path), dir, ids[i]);
+		if (load_file(path, NULL, NULL, &skipped, &cv[valid]) == 0)
+			keep[valid++] = ids[i];
+	}
+	if (valid < 2)
+		return 0;
 	DIR *d = opendir(dir);
 	if (d == NULL)
 		return -errno;
+	size_t n_segs = 0, cap = 256;
+	struct seg_info *segs = malloc(cap * sizeof(*segs));
+	uint64_t total = 0;
 	int removed = 0;
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		uint64_t ep;
-		uint32_t w, s;
-		if (hunt_journal_file_kind(e->d_name, &ep, &w, &s) == HUNT_JFILE_OTHER || ep >= below)
+	while (segs != NULL && (e = readdir(d)) != NULL) {
+		struct seg_info si = {0};
+		enum hunt_jfile kind = hunt_journal_file_kind(e->d_name, &si.epoch, &si.worker, &si.segment);
+		struct stat sb;
+		size_t nl = strlen(e->d_name);
+		if (strncmp(e->d_name, "ckpt-", 5) == 0 && nl > 7 &&
+		    strcmp(e->d_name + nl - 7, ".hc.tmp") == 0) {
+			/* a checkpoint a crash interrupted (only this thread writes them) */
+			if (unlinkat(dir_fd, e->d_name, 0) == 0)
+				removed++;
 			continue;
-		if (unlinkat(dir_fd, e->d_name, 0) == 0)
-			removed++;
+		}
+		if (kind == HUNT_JFILE_CHECKPOINT &&
+		    ckpt_newer(keep[1], (struct ckpt_id){si.epoch, si.segment})) {
+			if (unlinkat(dir_fd, e->d_name, 0) == 0)
+				removed++; /* older than the two kept */
+			continue;
+		}
+		if (kind != HUNT_JFILE_SEGMENT || fstatat(dir_fd, e->d_name, &sb, 0) != 0)
+			continue;
+		si.bytes = (uint64_t)sb.st_size;
+		si.mtime = sb.st_mtime;
+		total += si.bytes;
+		if (!hunt_jcover_has(&cv[1], si.epoch, si.worker, si.segment))
+			continue;
+		snprintf(si.name, sizeof(si.name), "%.63s", e->d_name);
+		if (n_segs == cap) {
+			cap *= 2;
+			struct seg_info *ns = realloc(segs, cap * sizeof(*segs));
+			if (ns == NULL)
+				free(segs);
+			segs = ns;
+			if (segs == NULL)
+				break;
+		}
+		segs[n_segs++] = si;
 	}
 	closedir(d);
+	if (segs == NULL)
+		return -ENOMEM;
+	qsort(segs, n_segs, sizeof(*segs), cmp_seg_age);
+	for (size_t i = 0; i < n_segs; i++) {
+		int too_old = max_age_s != 0 && now - segs[i].mtime > (time_t)max_age_s;
+		if ((total > max_bytes || too_old) && unlinkat(dir_fd, segs[i].name, 0) == 0) {
+			total -= segs[i].bytes;
+			removed++;
+		}
+	}
+	free(segs);
 	if (removed > 0)
 		fsync(dir_fd);
 	return removed;

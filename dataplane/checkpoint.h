@@ -1,47 +1,60 @@
 /*
- * Checkpoints: a snapshot of every hunt's state, written by huntd at each
- * start after replaying the journal and before serving, as
- * ckpt-EPOCH.hc in the journal directory. The next start loads the newest
- * valid checkpoint and replays only the streams of its epoch and later, so
- * replay covers what happened since the last start; segments older than
- * `[journal] keep_epochs` starts are then deleted (retention), never before
- * a checkpoint covers them.
+ * Checkpoints: a snapshot of every hunt's state and of what part of the
+ * journal it covers, as ckpt-EPOCH-GEN.hc in the journal directory.
  *
- * Not yet: a checkpoint during a long run (replay within one run is still
- * everything that run wrote).
+ *  - At each start, after replay and before serving, huntd writes
+ *    generation 0 of the new epoch: it covers every earlier epoch.
+ *  - During the run, the checkpointer (checkpointer.h) folds each sealed
+ *    segment into a shadow copy of the state and writes generation 1, 2 ...
+ *    every `[journal] checkpoint_mb` of segments: it covers the segments of
+ *    this epoch folded so far. So replay after a crash reads at most about
+ *    checkpoint_mb per worker, however long the run.
  *
- * File: header {magic "HUNTCKP1", version, epoch, n_hunts}, then per hunt
- * {id, clues_per_wave, wave_id, state, event_wall_ms, n_won, slot_wave[2],
- * winners of both clue slots, n_members, members {player, coins, wins}},
+ * Recovery loads the newest checkpoint whose checksum is right and replays
+ * only what it does not cover (hunt_journal_scan_after). Retention then
+ * deletes segments beyond `retain_mb` or older than `retain_hours`, only if
+ * the two newest whole checkpoints both cover them, and checkpoints older
+ * than those two.
+ *
+ * File: header {magic "HUNTCKP1", version 2, n_hunts, epoch, gen,
+ * n_workers}, per worker {segments covered, next seq}, then per hunt {id,
+ * clues_per_wave, wave_id, state, event_wall_ms, n_won, slot_wave[2],
+ * n_members, winners of both clue slots, members {player, coins, wins}},
  * then a CRC32C of everything before it.
  */
 #ifndef HUNT_CHECKPOINT_H
 #define HUNT_CHECKPOINT_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "hunts.h"
+#include "jreader.h"
 
-/* Writes ckpt-EPOCH.hc covering `tables` (tmp file, fsync, rename, fsync
- * of the directory). Start-up only. Returns 0 or -errno. */
-int hunt_checkpoint_write(int dir_fd, uint64_t epoch, struct hunt_table *const *tables,
-			  uint32_t n_tables);
+/* ckpt-EPOCH-GEN.hc */
+void hunt_checkpoint_name(char *out, size_t n, uint64_t epoch, uint32_t gen);
+
+/* Writes the checkpoint of `tables` as covering `cover` (tmp file, fsync,
+ * rename, fsync of the directory). Blocking. Returns 0 or -errno. */
+int hunt_checkpoint_write(int dir_fd, const struct hunt_jcover *cover,
+			  struct hunt_table *const *tables, uint32_t n_tables);
 
 /* Finds a hunt's table: where to load it. NULL skips the hunt. */
 typedef struct hunt_table *(*hunt_ckpt_owner_fn)(void *ctx, uint32_t hunt_id);
 
 /*
  * Loads the newest checkpoint in dir whose checksum is right (an older one
- * if the newest is damaged) into the owners' tables. Sets *epoch to its
- * epoch (0 if none) and *skipped to hunts it could not load (unknown, or
- * their clues_per_wave changed). Returns 0 or -errno.
+ * if the newest is damaged) into the owners' tables. Sets *cover to what it
+ * covers (all zero if there is none) and *skipped to hunts it could not
+ * load (unknown, or their clues_per_wave changed). Returns 0 or -errno.
  */
-int hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx, uint64_t *epoch,
-			 uint32_t *skipped);
+int hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx,
+			 struct hunt_jcover *cover, uint32_t *skipped);
 
-/* Deletes the segments and checkpoints of epochs below `below`. Callers
- * pass an epoch at or below that of a checkpoint just written, so what is
- * deleted is covered. Returns how many files it removed, or -errno. */
-int hunt_journal_retain(int dir_fd, const char *dir, uint64_t below);
+/* Retention (see above): max_age_s 0 means no age limit. Returns how many
+ * files it removed, or -errno. */
+int hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t max_age_s,
+			time_t now);
 
 #endif

@@ -7,6 +7,7 @@
 #ifndef HUNT_HUNTD_H
 #define HUNT_HUNTD_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,9 @@ struct huntd {
 	struct hunt_token_key key;
 	const char *journal_dir;      /* NULL: no journal, wins not durable */
 	struct hunt_journal *journals; /* [n_workers] */
+	struct hunt_checkpointer *ckpt; /* the helper thread's; NULL without a journal */
+	struct hunt_jdev *jdev;        /* with [journal] device_thread: its thread's state */
+	pthread_t jdev_thread;
 	uint64_t epoch;
 	uint16_t port_id;
 	uint32_t n_workers;

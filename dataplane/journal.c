@@ -200,6 +200,19 @@ submit_rest(struct hunt_journal *j)
 {
 	struct hunt_jgroup *g = &j->group[j->filling ^ 1];
 	assert(j->inflight && j->inflight_done < j->inflight_len);
+	if (j->dev != NULL) { /* the device thread does it */
+		struct hunt_jdev_slot *sl = &j->slot;
+		sl->fd = j->inflight_fd;
+		sl->buf = g->data + j->inflight_done;
+		sl->len = j->inflight_len - j->inflight_done;
+		sl->off = j->inflight_off + j->inflight_done;
+		sl->fsync = !j->cfg.direct;
+		__atomic_store_n(&sl->posted, sl->posted + 1, __ATOMIC_RELEASE);
+		uint64_t one = 1;
+		if (write(j->dev->efd, &one, sizeof(one)) != sizeof(one))
+			fail(j, -errno);
+		return;
+	}
 	struct io_uring_sqe *w = io_uring_get_sqe(&j->ring);
 	assert(w != NULL); /* at most two SQEs are ever in use */
 	io_uring_prep_write(w, j->inflight_fd, g->data + j->inflight_done,
@@ -271,6 +284,7 @@ group_durable(struct hunt_journal *j, uint64_t now)
 	if (j->old_fd >= 0) { /* the last group of the previous segment is durable */
 		close(j->old_fd);
 		j->old_fd = -1;
+		__atomic_store_n(&j->sealed, j->segment, __ATOMIC_RELEASE);
 	}
 }
 
@@ -305,17 +319,63 @@ maybe_submit(struct hunt_journal *j, uint64_t now, int force)
 	submit_rest(j);
 }
 
+static int
+fault(struct hunt_journal *j, enum hunt_jop op, int res)
+{
+	return j->fault != NULL ? j->fault(j->fault_ctx, op, res) : res;
+}
+
+/* Device-thread mode: the slot's results, once the thread is done. */
+static void
+reap_slot(struct hunt_journal *j, uint64_t now)
+{
+	struct hunt_jdev_slot *sl = &j->slot;
+	if (!j->inflight || __atomic_load_n(&sl->done, __ATOMIC_ACQUIRE) != sl->posted)
+		return;
+	int fsync = sl->fsync, res_fsync = sl->res_fsync;
+	on_completion(j, HUNT_JOP_WRITE, fault(j, HUNT_JOP_WRITE, sl->res_write), now);
+	if (fsync && j->inflight && j->slot.done == j->slot.posted) /* not resubmitted */
+		on_completion(j, HUNT_JOP_FSYNC, fault(j, HUNT_JOP_FSYNC, res_fsync), now);
+}
+
+void *
+hunt_jdev_main(void *arg)
+{
+	struct hunt_jdev *dev = arg;
+	while (!__atomic_load_n(&dev->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t n;
+		if (read(dev->efd, &n, sizeof(n)) < 0 && errno != EINTR)
+			break;
+		for (uint32_t i = 0; i < dev->n_journals; i++) {
+			struct hunt_jdev_slot *sl = &dev->journals[i]->slot;
+			uint64_t posted = __atomic_load_n(&sl->posted, __ATOMIC_ACQUIRE);
+			if (posted == sl->done)
+				continue;
+			int rc = pwrite_all(sl->fd, sl->buf, sl->len, (off_t)sl->off);
+			sl->res_write = rc < 0 ? rc : (int)sl->len;
+			sl->res_fsync = 0;
+			if (sl->fsync)
+				sl->res_fsync = rc < 0 ? -ECANCELED : fdatasync(sl->fd) != 0 ? -errno : 0;
+			__atomic_store_n(&sl->done, posted, __ATOMIC_RELEASE);
+		}
+	}
+	return NULL;
+}
+
 void
 hunt_journal_poll(struct hunt_journal *j, uint64_t now)
 {
+	if (j->dev != NULL) {
+		reap_slot(j, now);
+		maybe_submit(j, now, 0);
+		return;
+	}
 	struct io_uring_cqe *cqe;
 	while (io_uring_peek_cqe(&j->ring, &cqe) == 0) {
 		enum hunt_jop op = (enum hunt_jop)io_uring_cqe_get_data64(cqe);
 		int res = cqe->res;
 		io_uring_cqe_seen(&j->ring, cqe);
-		if (j->fault != NULL)
-			res = j->fault(j->fault_ctx, op, res);
-		on_completion(j, op, res, now);
+		on_completion(j, op, fault(j, op, res), now);
 	}
 	maybe_submit(j, now, 0);
 }
@@ -343,6 +403,8 @@ rollover(struct hunt_journal *j)
 		close(j->fd); /* once per segment; everything in it is durable */
 	j->fd = fd;
 	j->segment++;
+	if (!j->inflight)
+		__atomic_store_n(&j->sealed, j->segment, __ATOMIC_RELEASE);
 	j->off = HUNT_SEG_HEADER_BYTES;
 	j->group[j->filling].carry = 0;
 	j->st.rollovers++;
@@ -397,13 +459,14 @@ hunt_journal_close(struct hunt_journal *j)
 	while (j->error == 0 && (j->inflight || j->group[j->filling].used > 0)) {
 		maybe_submit(j, 0, 1);
 		struct io_uring_cqe *cqe;
-		if (j->inflight && io_uring_wait_cqe(&j->ring, &cqe) == 0) {
+		if (j->dev != NULL) {
+			reap_slot(j, 0);
+			sched_yield(); /* the device thread is writing it */
+		} else if (j->inflight && io_uring_wait_cqe(&j->ring, &cqe) == 0) {
 			enum hunt_jop op = (enum hunt_jop)io_uring_cqe_get_data64(cqe);
 			int res = cqe->res;
 			io_uring_cqe_seen(&j->ring, cqe);
-			if (j->fault != NULL)
-				res = j->fault(j->fault_ctx, op, res);
-			on_completion(j, op, res, 0);
+			on_completion(j, op, fault(j, op, res), 0);
 		}
 	}
 	if (j->fd >= 0)

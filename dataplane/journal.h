@@ -17,7 +17,9 @@
  *
  * Threads: the worker owns everything here except `spare_fd` and
  * `spare_error`, which the segment helper thread (hunt_journal_make_spare)
- * writes with release stores when a zero-filled spare segment is ready.
+ * writes with release stores when a zero-filled spare segment is ready,
+ * and `sealed`, which the worker publishes (release) for the helper's
+ * checkpointer.
  */
 #ifndef HUNT_JOURNAL_H
 #define HUNT_JOURNAL_H
@@ -66,6 +68,32 @@ struct hunt_jgroup {
 
 enum hunt_jop { HUNT_JOP_WRITE = 1, HUNT_JOP_FSYNC = 2 };
 
+/*
+ * The alternative writer, kept to measure against (docs/architecture.md):
+ * one journal thread per device, fed by the workers. Each worker's journal
+ * has a one-slot mailbox (one group in flight: an SPSC ring of one); the
+ * worker fills it, publishes `posted` and wakes the thread through an
+ * eventfd (one syscall per group, like io_uring_submit); the thread does the
+ * blocking write (and fdatasync) and publishes the results and `done`.
+ */
+struct hunt_jdev_slot {
+	int fd;
+	const uint8_t *buf;
+	uint32_t len;
+	uint64_t off;
+	int fsync;
+	uint64_t posted;  /* worker: release store after filling the slot */
+	uint64_t done;    /* thread: release store after the results */
+	int res_write, res_fsync;
+};
+
+struct hunt_jdev {
+	int efd;                     /* workers -> thread wake-ups */
+	struct hunt_journal **journals;
+	uint32_t n_journals;
+	int stop;
+};
+
 /* Test seam: called with every completion's result before it is used;
  * returns the result to use (e.g. -EIO, or a shorter length). */
 typedef int (*hunt_journal_fault_fn)(void *ctx, enum hunt_jop op, int res);
@@ -91,10 +119,18 @@ struct hunt_journal {
 	int spare_fd;            /* helper -> worker: ready spare, or -1 */
 	int spare_error;         /* helper -> worker: creating it failed */
 	uint32_t spare_next;     /* helper: number of the next spare to make */
+	uint32_t sealed;         /* worker -> helper: segments 0 .. sealed - 1 are
+				  * complete, durable and closed */
 	hunt_journal_fault_fn fault;
 	void *fault_ctx;
+	struct hunt_jdev *dev;   /* set: the device thread writes, not io_uring */
+	struct hunt_jdev_slot slot;
 	struct hunt_journal_stats st;
 };
+
+/* The device thread's loop: serves every journal's slot until dev->stop
+ * (set it, then write dev->efd). pthread-shaped. */
+void *hunt_jdev_main(void *dev);
 
 /* Creates segment 0 and spare 1 (blocking: start-up only). 0 or -errno. */
 int hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg);

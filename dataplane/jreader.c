@@ -1,5 +1,7 @@
 #include "jreader.h"
 
+#include "journal.h" /* hunt_journal_seg_name */
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,8 +42,10 @@ hunt_journal_file_kind(const char *name, uint64_t *epoch, uint32_t *worker, uint
 		return HUNT_JFILE_SEGMENT;
 	}
 	used = 0;
-	if (sscanf(name, "ckpt-%8llx.hc%n", &ep, &used) == 1 && used > 0 && name[used] == '\0') {
+	if (sscanf(name, "ckpt-%8llx-%6x.hc%n", &ep, &s, &used) == 2 && used > 0 &&
+	    name[used] == '\0') {
 		*epoch = ep;
+		*segment = s;
 		return HUNT_JFILE_CHECKPOINT;
 	}
 	return HUNT_JFILE_OTHER;
@@ -217,7 +221,7 @@ rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
 static int
 scan_records(const char *dir, const struct seg_file *segs, int n, int i, const uint8_t *buf,
 	     size_t len, struct hunt_jstream *s, struct hunt_jscan_stats *st, hunt_jscan_fn fn,
-	     void *ctx, char *err, size_t err_bytes)
+	     void *ctx, int may_tear, char *err, size_t err_bytes)
 {
 	const struct seg_file *f = &segs[i];
 	uint32_t group_bytes = ((const struct hunt_seg_header *)buf)->group_bytes;
@@ -235,7 +239,7 @@ scan_records(const char *dir, const struct seg_file *segs, int n, int i, const u
 		    ((const struct hunt_rec_hdr *)(buf + off))->seq != 1)
 			why = "stream does not start at seq 1";
 		if (why != NULL) {
-			if (last_nonzero(buf, off, len) < off + group_bytes &&
+			if (may_tear && last_nonzero(buf, off, len) < off + group_bytes &&
 			    !group_start_after(buf, off, len, f->worker) &&
 			    rest_of_stream_empty(dir, segs, n, i)) {
 				s->torn_offset = off;
@@ -265,15 +269,19 @@ scan_records(const char *dir, const struct seg_file *segs, int n, int i, const u
 }
 
 int
-hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
-		  char *err, size_t err_bytes)
+hunt_jcover_has(const struct hunt_jcover *cover, uint64_t epoch, uint32_t worker, uint32_t segment)
 {
-	return hunt_journal_scan_from(dir, 0, fn, ctx, st, err, err_bytes);
+	if (cover == NULL || epoch > cover->epoch)
+		return 0;
+	if (epoch < cover->epoch)
+		return 1;
+	return worker < cover->n_workers && segment < cover->segments[worker];
 }
 
-int
-hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, void *ctx,
-		       struct hunt_jscan_stats *st, char *err, size_t err_bytes)
+/* Scans the segments cover does not hold (all if NULL); see jreader.h. */
+static int
+scan_dir(const char *dir, const struct hunt_jcover *cover, hunt_jscan_fn fn, void *ctx,
+	 struct hunt_jscan_stats *st, char *err, size_t err_bytes)
 {
 	memset(st, 0, sizeof(*st));
 	err[0] = '\0';
@@ -291,10 +299,9 @@ hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, vo
 		const struct seg_file *f = &segs[i];
 		if (f->epoch > st->max_epoch)
 			st->max_epoch = f->epoch;
-		if (f->epoch < min_epoch)
+		if (hunt_jcover_has(cover, f->epoch, f->worker, f->segment))
 			continue;
-		int first_of_stream = i == 0 || segs[i - 1].epoch != f->epoch ||
-				      segs[i - 1].worker != f->worker;
+		int first_of_stream = s == NULL || s->epoch != f->epoch || s->worker != f->worker;
 		if (first_of_stream) {
 			if (st->n_streams == HUNT_JSCAN_STREAMS_MAX) {
 				snprintf(err, err_bytes, "%s: more than %u streams", dir,
@@ -304,6 +311,19 @@ hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, vo
 			}
 			s = &st->streams[st->n_streams++];
 			*s = (struct hunt_jstream){.epoch = f->epoch, .worker = f->worker};
+			/* After a checkpoint nothing is ever deleted: a stream
+			 * starts where the cover leaves it, and goes on from its seq. */
+			uint32_t want = 0;
+			if (cover != NULL && f->epoch == cover->epoch && f->worker < cover->n_workers) {
+				want = cover->segments[f->worker];
+				s->last_seq = cover->next_seq[f->worker] - 1;
+			}
+			if (cover != NULL && f->segment != want) {
+				snprintf(err, err_bytes, "%s/%s: segment %u of its stream is missing", dir,
+					 f->name, want);
+				rc = -EBADMSG;
+				break;
+			}
 		} else if (f->segment != segs[i - 1].segment + 1) {
 			snprintf(err, err_bytes, "%s/%s: segment %u missing before it", dir, f->name,
 				 segs[i - 1].segment + 1);
@@ -323,9 +343,51 @@ hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, vo
 		}
 		st->segments++;
 		s->segments++;
-		rc = scan_records(dir, segs, n, i, buf, len, s, st, fn, ctx, err, err_bytes);
+		rc = scan_records(dir, segs, n, i, buf, len, s, st, fn, ctx, 1, err, err_bytes);
 	}
 	free(buf);
 	free(segs);
+	return rc;
+}
+
+int
+hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
+		  char *err, size_t err_bytes)
+{
+	return scan_dir(dir, NULL, fn, ctx, st, err, err_bytes);
+}
+
+int
+hunt_journal_scan_after(const char *dir, const struct hunt_jcover *cover, hunt_jscan_fn fn,
+			void *ctx, struct hunt_jscan_stats *st, char *err, size_t err_bytes)
+{
+	return scan_dir(dir, cover, fn, ctx, st, err, err_bytes);
+}
+
+int
+hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint32_t segment,
+			  uint64_t *next_seq, hunt_jscan_fn fn, void *ctx, char *err,
+			  size_t err_bytes)
+{
+	struct seg_file f = {.epoch = epoch, .worker = worker, .segment = segment};
+	hunt_journal_seg_name(f.name, sizeof(f.name), epoch, worker, segment);
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0;
+	int rc = read_file(dir, f.name, &buf, &cap, &len);
+	const char *why = rc == 0 ? check_header(buf, len, &f) : NULL;
+	if (rc != 0)
+		snprintf(err, err_bytes, "%s/%s: %s", dir, f.name, strerror(-rc));
+	else if (why != NULL) {
+		snprintf(err, err_bytes, "%s/%s offset 0: %s", dir, f.name, why);
+		rc = -EBADMSG;
+	} else {
+		static __thread struct hunt_jscan_stats st; /* by_type etc., unused */
+		struct hunt_jstream s = {.epoch = epoch, .worker = worker,
+					 .last_seq = *next_seq ? *next_seq - 1 : 0};
+		rc = scan_records(dir, &f, 1, 0, buf, len, &s, &st, fn, ctx, 0, err, err_bytes);
+		if (rc == 0 && s.records > 0)
+			*next_seq = s.last_seq + 1;
+	}
+	free(buf);
 	return rc;
 }

@@ -31,11 +31,12 @@ struct hunt_jpos {
 enum hunt_jfile {
 	HUNT_JFILE_OTHER,
 	HUNT_JFILE_SEGMENT,    /* seg-EPOCH-WORKER-SEGMENT.hj */
-	HUNT_JFILE_CHECKPOINT, /* ckpt-EPOCH.hc */
+	HUNT_JFILE_CHECKPOINT, /* ckpt-EPOCH-GEN.hc */
 };
 
-/* What a journal directory entry is, and its numbers (worker and segment
- * are set for segments only). The one parser of these names. */
+/* What a journal directory entry is, and its numbers: epoch always; worker
+ * and segment for segments; for checkpoints, segment is the generation.
+ * The one parser of these names. */
 enum hunt_jfile hunt_journal_file_kind(const char *name, uint64_t *epoch, uint32_t *worker,
 				       uint32_t *segment);
 
@@ -45,6 +46,7 @@ typedef int (*hunt_jscan_fn)(void *ctx, const struct hunt_rec_hdr *h, const void
 			     const struct hunt_jpos *pos);
 
 #define HUNT_JSCAN_STREAMS_MAX 1024u
+#define HUNT_JSCAN_WORKERS_MAX 32u /* HUNT_WORKERS_MAX */
 
 struct hunt_jstream {
 	uint64_t epoch;
@@ -75,9 +77,40 @@ struct hunt_jscan_stats {
 int hunt_journal_scan(const char *dir, hunt_jscan_fn fn, void *ctx, struct hunt_jscan_stats *st,
 		      char *err, size_t err_bytes);
 
-/* The same, over the streams of epoch min_epoch and later only (the epochs
- * before are covered by a checkpoint). max_epoch still counts every file. */
-int hunt_journal_scan_from(const char *dir, uint64_t min_epoch, hunt_jscan_fn fn, void *ctx,
-			   struct hunt_jscan_stats *st, char *err, size_t err_bytes);
+/*
+ * What a checkpoint covers: every segment of the epochs before `epoch`, and
+ * segments 0 .. segments[w] - 1 of stream (epoch, w), after which that
+ * stream continues with record next_seq[w] (streams w >= n_workers: none).
+ */
+struct hunt_jcover {
+	uint64_t epoch;
+	uint32_t gen; /* 0: written at start-up; then 1, 2 ... during the run */
+	uint32_t n_workers;
+	uint32_t segments[HUNT_JSCAN_WORKERS_MAX];
+	uint64_t next_seq[HUNT_JSCAN_WORKERS_MAX];
+};
+
+/* Whether cover holds segment (epoch, worker, segment). */
+int hunt_jcover_has(const struct hunt_jcover *cover, uint64_t epoch, uint32_t worker,
+		    uint32_t segment);
+
+/*
+ * Recovery's scan: only the segments `cover` does not hold. Every stream
+ * must then be whole from where the cover leaves it (its first segment
+ * present, seq continuing from next_seq) to its end; a missing segment is
+ * corruption. max_epoch still counts every file.
+ */
+int hunt_journal_scan_after(const char *dir, const struct hunt_jcover *cover, hunt_jscan_fn fn,
+			    void *ctx, struct hunt_jscan_stats *st, char *err, size_t err_bytes);
+
+/*
+ * One sealed segment (complete and durable: no torn tail allowed), for the
+ * checkpointer. *next_seq is the seq its first record must carry (0: any);
+ * on return, the one after its last record. 0, -EBADMSG (err says where),
+ * -errno, or fn's return.
+ */
+int hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint32_t segment,
+			      uint64_t *next_seq, hunt_jscan_fn fn, void *ctx, char *err,
+			      size_t err_bytes);
 
 #endif

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <pthread.h>
@@ -37,6 +38,7 @@
 #include <rte_ring.h>
 
 #include "checkpoint.h"
+#include "checkpointer.h"
 #include "config.h"
 #include "hunt/shard.h"
 #include "huntd.h"
@@ -126,15 +128,24 @@ fail_flush_at(void *ctx, enum hunt_jop op, int res)
 	return res;
 }
 
-/* Zero-fills each worker's next segment ahead of need (blocking I/O, so
- * never on a worker). Polls every 2 ms: a 64 MiB segment lasts seconds. */
+/* Zero-fills each worker's next segment ahead of need, and folds sealed
+ * segments into live checkpoints (blocking I/O, so never on a worker).
+ * Polls every 2 ms: a 64 MiB segment lasts seconds. */
 static void *
 segment_helper_main(void *arg)
 {
 	struct huntd *d = arg;
+	uint32_t sealed[HUNT_WORKERS_MAX];
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
-		for (uint32_t i = 0; i < d->n_workers; i++)
+		for (uint32_t i = 0; i < d->n_workers; i++) {
 			hunt_journal_make_spare(&d->journals[i]);
+			sealed[i] = __atomic_load_n(&d->journals[i].sealed, __ATOMIC_ACQUIRE);
+		}
+		if (hunt_checkpointer_step(d->ckpt, sealed) == 1)
+			printf("huntd: checkpoint %lu of epoch %lu written (%lu segments folded, %lu us)\n",
+			       (unsigned long)d->ckpt->cover.gen, (unsigned long)d->epoch,
+			       (unsigned long)d->ckpt->folded_segments,
+			       (unsigned long)d->ckpt->last_write_us);
 		struct timespec ts = {.tv_nsec = 2 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
@@ -169,25 +180,36 @@ replay_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	return 0;
 }
 
-/* After replay: a checkpoint of everything so far, as of the new epoch,
- * then retention of what it covers beyond keep_epochs. */
+/* After replay: generation 0 of the new epoch (everything so far), then
+ * retention, then the checkpointer's shadow state built from it. */
 static int
 checkpoint_and_retain(struct huntd *d, int dir_fd)
 {
 	struct hunt_table *tables[HUNT_WORKERS_MAX];
-	for (uint32_t i = 0; i < d->n_workers; i++)
+	struct hunt_jcover cover = {.epoch = d->epoch, .n_workers = d->n_workers};
+	for (uint32_t i = 0; i < d->n_workers; i++) {
 		tables[i] = &d->workers[i]->engine.hunts;
+		cover.next_seq[i] = 1;
+	}
 	double t0 = now_s();
-	int rc = hunt_checkpoint_write(dir_fd, d->epoch, tables, d->n_workers);
+	int rc = hunt_checkpoint_write(dir_fd, &cover, tables, d->n_workers);
 	if (rc != 0) {
 		fprintf(stderr, "huntd: journal checkpoint: %s\n", strerror(-rc));
 		return -1;
 	}
-	uint32_t keep = d->cfg->journal.keep_epochs;
-	uint64_t below = d->epoch >= keep ? d->epoch - keep + 1 : 0;
-	int removed = hunt_journal_retain(dir_fd, d->journal_dir, below);
-	printf("huntd: checkpoint of epoch %lu written in %.3f s; %d files of epochs before %lu removed\n",
-	       (unsigned long)d->epoch, now_s() - t0, removed < 0 ? 0 : removed, (unsigned long)below);
+	const struct hunt_journal_tuning *jt = &d->cfg->journal;
+	int removed = hunt_journal_retain(dir_fd, d->journal_dir, (uint64_t)jt->retain_mb << 20,
+					  (uint64_t)jt->retain_hours * 3600u, time(NULL));
+	printf("huntd: checkpoint 0 of epoch %lu written in %.3f s; retention removed %d files\n",
+	       (unsigned long)d->epoch, now_s() - t0, removed < 0 ? 0 : removed);
+	static struct hunt_checkpointer ckpt;
+	rc = hunt_checkpointer_init(&ckpt, d->cfg, d->journal_dir, dir_fd, d->epoch, d->n_workers,
+				    rte_rdtsc(), d->tsc_hz);
+	if (rc != 0) {
+		fprintf(stderr, "huntd: checkpointer: %s\n", strerror(-rc));
+		return -1;
+	}
+	d->ckpt = &ckpt;
 	return 0;
 }
 
@@ -199,6 +221,37 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* [journal] device_thread: one thread writes for every worker. */
+static int
+jdev_start(struct huntd *d)
+{
+	static struct hunt_jdev dev;
+	static struct hunt_journal *js[HUNT_WORKERS_MAX];
+	static pthread_t th;
+	for (uint32_t i = 0; i < d->n_workers; i++)
+		js[i] = &d->journals[i];
+	dev = (struct hunt_jdev){.efd = eventfd(0, EFD_CLOEXEC), .journals = js,
+				 .n_journals = d->n_workers};
+	if (dev.efd < 0 || pthread_create(&th, NULL, hunt_jdev_main, &dev) != 0) {
+		fprintf(stderr, "huntd: journal device thread: %s\n", strerror(errno));
+		return -1;
+	}
+	d->jdev = &dev;
+	d->jdev_thread = th;
+	return 0;
+}
+
+static void
+jdev_stop(struct huntd *d)
+{
+	if (d->jdev == NULL)
+		return;
+	__atomic_store_n(&d->jdev->stop, 1, __ATOMIC_RELEASE);
+	uint64_t one = 1;
+	if (write(d->jdev->efd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(d->jdev_thread, NULL);
+}
+
 /* Replays the journal into the workers, then opens this epoch's streams.
  * Returns 0, or -1 with the reason printed. */
 static int
@@ -208,12 +261,12 @@ journal_start(struct huntd *d, int dir_fd)
 	char err[1024];
 	struct replay r = {.d = d};
 	double t0 = now_s();
-	uint64_t ckpt_epoch;
+	static struct hunt_jcover cover;
 	uint32_t skipped;
-	int rc = hunt_checkpoint_load(d->journal_dir, owner_table, d, &ckpt_epoch, &skipped);
+	int rc = hunt_checkpoint_load(d->journal_dir, owner_table, d, &cover, &skipped);
 	if (rc == 0)
-		rc = hunt_journal_scan_from(d->journal_dir, ckpt_epoch, replay_record, &r, &st, err,
-					    sizeof(err));
+		rc = hunt_journal_scan_after(d->journal_dir, &cover, replay_record, &r, &st, err,
+					     sizeof(err));
 	else
 		snprintf(err, sizeof(err), "%s: checkpoints: %s", d->journal_dir, strerror(-rc));
 	double secs = now_s() - t0;
@@ -224,11 +277,11 @@ journal_start(struct huntd *d, int dir_fd)
 	uint64_t now = rte_rdtsc();
 	for (uint32_t i = 0; i < d->n_workers; i++)
 		hunt_table_resume(&d->workers[i]->engine.hunts, now);
-	d->epoch = (st.max_epoch > ckpt_epoch ? st.max_epoch : ckpt_epoch) + 1;
-	printf("huntd: loaded checkpoint of epoch %lu (%u hunts skipped), then replayed %lu records "
+	d->epoch = (st.max_epoch > cover.epoch ? st.max_epoch : cover.epoch) + 1;
+	printf("huntd: loaded checkpoint %lu of epoch %lu (%u hunts skipped), then replayed %lu records "
 	       "from %lu segments in %.3f s (%.0f records/s), %lu torn tails cut, %lu records of "
 	       "unknown hunts; epoch %lu\n",
-	       (unsigned long)ckpt_epoch, skipped, (unsigned long)st.records,
+	       (unsigned long)cover.gen, (unsigned long)cover.epoch, skipped, (unsigned long)st.records,
 	       (unsigned long)st.segments, secs, secs > 0 ? (double)st.records / secs : 0.0,
 	       (unsigned long)st.torn_tails, (unsigned long)r.unknown_hunt, (unsigned long)d->epoch);
 	if (checkpoint_and_retain(d, dir_fd) != 0)
@@ -240,6 +293,8 @@ journal_start(struct huntd *d, int dir_fd)
 	d->journals = calloc(d->n_workers, sizeof(*d->journals));
 	if (d->journals == NULL)
 		return -1;
+	if (jt->device_thread && jdev_start(d) != 0)
+		return -1;
 	for (uint32_t i = 0; i < d->n_workers; i++) {
 		struct hunt_journal_cfg jc = {
 			.dir_fd = dir_fd, .epoch = d->epoch, .worker = i,
@@ -248,6 +303,7 @@ journal_start(struct huntd *d, int dir_fd)
 			.direct = jt->direct_io != 0,
 			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u};
 		rc = hunt_journal_open(&d->journals[i], &jc);
+		d->journals[i].dev = d->jdev;
 		if (rc == 0)
 			rc = hunt_worker_attach_journal(d->workers[i], &d->journals[i], held);
 		d->workers[i]->yield_when_flushing = (int)jt->yield_when_flushing;
@@ -372,6 +428,7 @@ finish(struct huntd *d, const struct args *a)
 		if (rc != 0)
 			fprintf(stderr, "huntd: worker %u journal closed with error %s\n", k, strerror(-rc));
 	}
+	jdev_stop(d);
 	huntd_write_json(d, stdout);
 	FILE *f = a->stats_out ? fopen(a->stats_out, "w") : NULL;
 	if (f != NULL) {

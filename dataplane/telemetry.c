@@ -8,6 +8,7 @@
  * context is kept in tel_ctx: the only mutable file-scope variable in
  * dataplane/, written once before the commands are registered.
  */
+#include "checkpointer.h"
 #include "huntd.h"
 
 #include <errno.h>
@@ -147,6 +148,29 @@ tel_worker(const char *cmd, const char *params, struct rte_tel_data *dd)
 	return 0;
 }
 
+/* The checkpointer's counters (relaxed: the helper thread writes them). */
+#define CKPT_FIELDS(X) X(written) X(folded_segments) X(folded_records) X(removed_files) X(last_write_us)
+
+struct ckpt_figures {
+#define X(fl) uint64_t fl;
+	CKPT_FIELDS(X)
+#undef X
+	int error;
+};
+
+static void
+ckpt_figures(const struct huntd *d, struct ckpt_figures *o)
+{
+	memset(o, 0, sizeof(*o));
+	const struct hunt_checkpointer *c = d->ckpt;
+	if (c == NULL)
+		return;
+#define X(fl) o->fl = __atomic_load_n(&c->fl, __ATOMIC_RELAXED);
+	CKPT_FIELDS(X)
+#undef X
+	o->error = __atomic_load_n(&c->error, __ATOMIC_RELAXED);
+}
+
 static int
 tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
 {
@@ -155,6 +179,17 @@ tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
 	rte_tel_data_start_dict(dd);
 	rte_tel_data_add_dict_u64(dd, "enabled", tel_ctx->journal_dir != NULL);
 	rte_tel_data_add_dict_u64(dd, "epoch", tel_ctx->epoch);
+	struct ckpt_figures cf;
+	ckpt_figures(tel_ctx, &cf);
+	struct rte_tel_data *cd = rte_tel_data_alloc();
+	if (cd == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(cd);
+#define X(fl) rte_tel_data_add_dict_u64(cd, #fl, cf.fl);
+	CKPT_FIELDS(X)
+#undef X
+	rte_tel_data_add_dict_string(cd, "error", cf.error ? strerror(-cf.error) : "none");
+	rte_tel_data_add_dict_container(dd, "checkpointer", cd, 0);
 	for (uint32_t w = 0; w < tel_ctx->n_workers; w++) {
 		struct hunt_journal_stats js;
 		uint64_t durable;
@@ -250,8 +285,14 @@ huntd_write_json(const struct huntd *d, FILE *f)
 	for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++)
 		fprintf(f, "%s\"%s\":%lu", i ? "," : "", hunt_status_name(i),
 			(unsigned long)t.status[i]);
-	fprintf(f, "},\"journal\":%s,\"epoch\":%lu,\"per_worker\":[",
+	fprintf(f, "},\"journal\":%s,\"epoch\":%lu,\"checkpointer\":{",
 		d->journal_dir ? "true" : "false", (unsigned long)d->epoch);
+	struct ckpt_figures cf;
+	ckpt_figures(d, &cf);
+#define X(fl) fprintf(f, "\"" #fl "\":%lu,", (unsigned long)cf.fl);
+	CKPT_FIELDS(X)
+#undef X
+	fprintf(f, "\"error\":%d},\"per_worker\":[", cf.error);
 	for (uint32_t w = 0; w < d->n_workers; w++) {
 		fprintf(f, "%s{", w ? "," : "");
 		json_counters(f, &d->workers[w]->ctr);

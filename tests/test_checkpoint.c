@@ -3,14 +3,19 @@
  * one has the same waves, clue winners (current and previous wave), members,
  * coins and wins, and answers retransmitted claims the same way; a damaged
  * newest checkpoint falls back to the one before, with nothing of the
- * damaged one applied; a hunt whose clues_per_wave changed is skipped; and
- * retention deletes only the segments and checkpoints of older epochs.
+ * damaged one applied; a generation of the same epoch is newer; a hunt
+ * whose clues_per_wave changed is skipped; the cover (segments, next seq)
+ * round-trips; and retention deletes, beyond its size or age limit, only
+ * segments both of the two newest whole checkpoints cover, and checkpoints
+ * older than those two.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -47,6 +52,15 @@ teardown(void)
 }
 
 TestSuite(checkpoint, .init = setup, .fini = teardown);
+
+static int
+write_ckpt(uint64_t epoch, uint32_t gen, struct hunt_table *t)
+{
+	struct hunt_jcover cv = {.epoch = epoch, .gen = gen, .n_workers = 1, .next_seq = {1}};
+	return hunt_checkpoint_write(dfd, &cv, &t, 1);
+}
+
+static struct hunt_jcover loaded;
 
 static struct hunt_table *
 to_back(void *ctx, uint32_t hunt_id)
@@ -87,12 +101,10 @@ play(void)
 Test(checkpoint, round_trip_rebuilds_the_same_state)
 {
 	play();
-	struct hunt_table *tables[] = {&live};
-	cr_assert_eq(hunt_checkpoint_write(dfd, 5, tables, 1), 0);
-	uint64_t epoch;
+	cr_assert_eq(write_ckpt(5, 0, &live), 0);
 	uint32_t skipped;
-	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &epoch, &skipped), 0);
-	cr_assert_eq(epoch, 5);
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.epoch, 5);
 	cr_assert_eq(skipped, 0);
 	for (uint32_t id = 1; id <= 2; id++) {
 		struct hunt_state *a = hunt_table_find(&live, id), *b = hunt_table_find(&back, id);
@@ -123,22 +135,21 @@ Test(checkpoint, round_trip_rebuilds_the_same_state)
 Test(checkpoint, damaged_newest_falls_back_whole)
 {
 	play();
-	struct hunt_table *tables[] = {&live};
-	cr_assert_eq(hunt_checkpoint_write(dfd, 3, tables, 1), 0);
+	cr_assert_eq(write_ckpt(3, 7, &live), 0);
 	claim(&live, 1, 2, 6, NULL);
-	cr_assert_eq(hunt_checkpoint_write(dfd, 4, tables, 1), 0);
+	cr_assert_eq(write_ckpt(4, 0, &live), 0);
 	char path[96];
-	snprintf(path, sizeof(path), "%s/ckpt-00000004.hc", dir);
+	snprintf(path, sizeof(path), "%s/ckpt-00000004-000000.hc", dir);
 	int fd = open(path, O_RDWR);
 	unsigned char c;
 	cr_assert_eq(pread(fd, &c, 1, 100), 1);
 	c ^= 0xff; /* a real change whatever the byte was */
 	cr_assert_eq(pwrite(fd, &c, 1, 100), 1);
 	close(fd);
-	uint64_t epoch;
 	uint32_t skipped;
-	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &epoch, &skipped), 0);
-	cr_assert_eq(epoch, 3, "the older one");
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.epoch, 3, "the older one");
+	cr_assert_eq(loaded.gen, 7);
 	cr_assert_eq(hunt_table_find(&back, 1)->clues[0][6].winner_id, 0,
 		     "nothing of the damaged checkpoint was applied");
 	cr_assert_eq(hunt_table_find(&back, 1)->clues[0][3].winner_id, 4);
@@ -146,13 +157,12 @@ Test(checkpoint, damaged_newest_falls_back_whole)
 
 Test(checkpoint, none_is_epoch_zero_and_changed_hunts_are_skipped)
 {
-	uint64_t epoch = 99;
+	loaded.epoch = 99;
 	uint32_t skipped;
-	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &epoch, &skipped), 0);
-	cr_assert_eq(epoch, 0);
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.epoch, 0);
 	play();
-	struct hunt_table *tables[] = {&live};
-	cr_assert_eq(hunt_checkpoint_write(dfd, 2, tables, 1), 0);
+	cr_assert_eq(write_ckpt(2, 0, &live), 0);
 	struct hunt_config other;
 	char err[HUNT_CONFIG_ERR_BYTES];
 	char text[2048];
@@ -162,24 +172,145 @@ Test(checkpoint, none_is_epoch_zero_and_changed_hunts_are_skipped)
 	cr_assert_eq(hunt_config_parse(&other, text, err), 0, "%s", err);
 	hunt_table_free(&back);
 	cr_assert_eq(hunt_table_init(&back, &other, 0, 1, 0, HZ), 0);
-	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &epoch, &skipped), 0);
-	cr_assert_eq(epoch, 2);
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.epoch, 2);
 	cr_assert_eq(skipped, 1, "hunt 1 changed its clue count");
 	cr_assert_eq(hunt_table_find(&back, 1)->wave_id, 0);
 	cr_assert_eq(hunt_table_find(&back, 2)->wave_id, hunt_table_find(&live, 2)->wave_id);
 }
 
-Test(checkpoint, retention_removes_only_older_epochs)
+Test(checkpoint, newer_generation_wins_and_cover_round_trips)
 {
-	const char *names[] = {"seg-00000001-00-000000.hj", "seg-00000002-00-000000.hj",
-			       "seg-00000003-01-000004.hj", "ckpt-00000002.hc", "ckpt-00000003.hc",
-			       "token.key", "LOCK", "seg-00000001-00-000000.hj.bak"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		close(openat(dfd, names[i], O_CREAT | O_WRONLY, 0600));
-	cr_assert_eq(hunt_journal_retain(dfd, dir, 3), 3);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		int gone = faccessat(dfd, names[i], F_OK, 0) != 0;
-		int want_gone = i <= 1 || i == 3;
-		cr_assert_eq(gone, want_gone, "%s", names[i]);
-	}
+	play();
+	struct hunt_table *t = &live;
+	struct hunt_jcover cv = {.epoch = 6, .gen = 2, .n_workers = 3,
+				 .segments = {4, 0, 9}, .next_seq = {1000, 1, 77}};
+	cr_assert_eq(hunt_checkpoint_write(dfd, &cv, &t, 1), 0);
+	cr_assert_eq(write_ckpt(6, 1, &live), 0);
+	cr_assert_eq(write_ckpt(5, 9, &live), 0);
+	uint32_t skipped;
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.epoch, 6);
+	cr_assert_eq(loaded.gen, 2, "generation 2 is newer than 1, and epoch 6 than 5");
+	cr_assert_eq(loaded.n_workers, 3);
+	cr_assert_eq(loaded.segments[0], 4);
+	cr_assert_eq(loaded.segments[2], 9);
+	cr_assert_eq(loaded.next_seq[0], 1000);
+	cr_assert_eq(loaded.next_seq[2], 77);
+	cr_assert(hunt_jcover_has(&loaded, 5, 7, 1000), "every earlier epoch");
+	cr_assert(hunt_jcover_has(&loaded, 6, 0, 3));
+	cr_assert_not(hunt_jcover_has(&loaded, 6, 0, 4));
+	cr_assert_not(hunt_jcover_has(&loaded, 6, 1, 0));
+	cr_assert_not(hunt_jcover_has(&loaded, 6, 3, 0), "a worker it does not know");
+	cr_assert_not(hunt_jcover_has(&loaded, 7, 0, 0));
+}
+
+static void
+touch(const char *name, size_t bytes, time_t mtime)
+{
+	int fd = openat(dfd, name, O_CREAT | O_WRONLY, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, (off_t)bytes), 0);
+	struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+	cr_assert_eq(futimens(fd, ts), 0);
+	close(fd);
+}
+
+static int
+exists(const char *name)
+{
+	return faccessat(dfd, name, F_OK, 0) == 0;
+}
+
+/* Checkpoints 3/0 (covers epochs < 3), 3/1 (covers segments 0-1 of worker
+ * 0, epoch 3), 3/2 (segments 0-2); segments of epochs 2 and 3, 1 MiB each. */
+static time_t
+retention_dir(void)
+{
+	play();
+	struct hunt_table *t = &live;
+	cr_assert_eq(write_ckpt(2, 0, &live), 0);
+	cr_assert_eq(write_ckpt(3, 0, &live), 0);
+	struct hunt_jcover cv = {.epoch = 3, .gen = 1, .n_workers = 1, .segments = {2}};
+	cr_assert_eq(hunt_checkpoint_write(dfd, &cv, &t, 1), 0);
+	cv.gen = 2;
+	cv.segments[0] = 3;
+	cr_assert_eq(hunt_checkpoint_write(dfd, &cv, &t, 1), 0);
+	time_t now = time(NULL);
+	touch("seg-00000002-00-000000.hj", 1 << 20, now - 7200);
+	touch("seg-00000003-00-000000.hj", 1 << 20, now - 3600);
+	touch("seg-00000003-00-000001.hj", 1 << 20, now - 60);
+	touch("seg-00000003-00-000002.hj", 1 << 20, now - 60);
+	touch("seg-00000003-00-000003.hj", 1 << 20, now);
+	touch("seg-00000003-01-000000.hj", 1 << 20, now - 7200);
+	touch("token.key", 16, now - 7200);
+	touch("seg-00000002-00-000000.hj.bak", 16, now - 7200);
+	touch("ckpt-00000003-000003.hc.tmp", 16, now); /* a write a crash cut short */
+	return now;
+}
+
+Test(checkpoint, retention_keeps_what_is_within_its_limits)
+{
+	time_t now = retention_dir();
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 6u << 20, 3 * 3600, now), 2 + 1,
+		     "only the two checkpoints older than the newest two, and the tmp file");
+	cr_assert_not(exists("ckpt-00000003-000003.hc.tmp"));
+	cr_assert_not(exists("ckpt-00000002-000000.hc"));
+	cr_assert_not(exists("ckpt-00000003-000000.hc"));
+	cr_assert(exists("ckpt-00000003-000001.hc"));
+	cr_assert(exists("ckpt-00000003-000002.hc"));
+	cr_assert(exists("seg-00000002-00-000000.hj"));
+}
+
+Test(checkpoint, retention_by_size_takes_only_what_both_newest_cover)
+{
+	time_t now = retention_dir();
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, now), 3 + 3);
+	cr_assert_not(exists("seg-00000002-00-000000.hj"));
+	cr_assert_not(exists("seg-00000003-00-000000.hj"));
+	cr_assert_not(exists("seg-00000003-00-000001.hj"));
+	cr_assert(exists("seg-00000003-00-000002.hj"), "only the newest checkpoint covers it");
+	cr_assert(exists("seg-00000003-00-000003.hj"), "no checkpoint covers it");
+	cr_assert(exists("seg-00000003-01-000000.hj"), "nor worker 1's stream");
+	cr_assert(exists("token.key"));
+	cr_assert(exists("seg-00000002-00-000000.hj.bak"));
+}
+
+Test(checkpoint, retention_by_size_stops_within_the_limit)
+{
+	time_t now = retention_dir();
+	/* 6 MiB of segments, limit 5: the oldest covered one goes */
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 5u << 20, 0, now), 3 + 1);
+	cr_assert_not(exists("seg-00000002-00-000000.hj"));
+	cr_assert(exists("seg-00000003-00-000000.hj"));
+}
+
+Test(checkpoint, retention_by_age)
+{
+	time_t now = retention_dir();
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 1u << 30, 1800, now), 3 + 2,
+		     "the covered segments written over half an hour ago");
+	cr_assert_not(exists("seg-00000002-00-000000.hj"));
+	cr_assert_not(exists("seg-00000003-00-000000.hj"));
+	cr_assert(exists("seg-00000003-00-000001.hj"));
+	cr_assert(exists("seg-00000003-01-000000.hj"), "old, but not covered");
+}
+
+Test(checkpoint, retention_needs_two_whole_checkpoints)
+{
+	time_t now = retention_dir();
+	char path[96];
+	snprintf(path, sizeof(path), "%s/ckpt-00000003-000001.hc", dir);
+	int fd = open(path, O_RDWR);
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, 60), 1);
+	c ^= 0xff;
+	cr_assert_eq(pwrite(fd, &c, 1, 60), 1);
+	close(fd);
+	/* the two newest whole ones are now 3/2 and 3/0: 3/0 covers epoch 2 only */
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, now), 2 + 1);
+	cr_assert_not(exists("ckpt-00000002-000000.hc"));
+	cr_assert(exists("ckpt-00000003-000001.hc"), "damaged but newer than the kept: left");
+	cr_assert_not(exists("seg-00000002-00-000000.hj"));
+	cr_assert(exists("seg-00000003-00-000000.hj"));
 }

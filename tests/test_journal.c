@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -25,6 +27,10 @@ static char dir[64];
 static int dir_fd;
 static struct hunt_journal j;
 static int direct; /* open_j: O_DIRECT|O_DSYNC writes (each test is its own process) */
+static int device;  /* open_j: a device thread writes instead of io_uring */
+static struct hunt_jdev dev;
+static struct hunt_journal *dev_js[1] = {&j};
+static pthread_t dev_th;
 
 #define REC_BYTES 32u /* a JOIN record: 24-byte header + 8-byte payload */
 
@@ -56,6 +62,12 @@ open_j(uint64_t segment_bytes, uint32_t group_bytes)
 				     .segment_bytes = segment_bytes, .group_bytes = group_bytes,
 				     .direct = direct};
 	cr_assert_eq(hunt_journal_open(&j, &c), 0);
+	if (device) {
+		dev = (struct hunt_jdev){.efd = eventfd(0, 0), .journals = dev_js, .n_journals = 1};
+		cr_assert_geq(dev.efd, 0);
+		cr_assert_eq(pthread_create(&dev_th, NULL, hunt_jdev_main, &dev), 0);
+		j.dev = &dev;
+	}
 }
 
 static uint64_t
@@ -183,6 +195,19 @@ Test(journal, direct_small_groups_keep_every_record)
 	small_groups_keep_every_record();
 }
 
+Test(journal, device_thread_small_groups_keep_every_record)
+{
+	device = 1;
+	small_groups_keep_every_record();
+	cr_assert_eq(j.slot.posted, j.st.groups, "every group went through the device thread");
+}
+
+Test(journal, device_thread_direct_small_groups_keep_every_record)
+{
+	device = direct = 1;
+	small_groups_keep_every_record();
+}
+
 Test(journal, full_group_is_backpressure)
 {
 	open_j(1 << 20, 4096);
@@ -217,7 +242,9 @@ Test(journal, group_delay_holds_a_small_group)
 	cr_assert_eq(got.n, 1);
 }
 
-Test(journal, segments_roll_over_with_continuous_seq)
+/* 320 JOINs in groups of 32, 64 per segment: segments 0-4 full. */
+static void
+ten_rounds(void)
 {
 	open_j(4096 + 2048, 1024); /* 64 records per segment */
 	uint64_t seq = 0;
@@ -237,12 +264,97 @@ Test(journal, segments_roll_over_with_continuous_seq)
 	}
 	cr_assert_eq(j.durable_seq, 320);
 	cr_assert_geq(j.st.rollovers, 4);
+	cr_assert_geq(j.sealed, 4, "segments 0-3 sealed: complete, durable, closed");
 	cr_assert_eq(hunt_journal_close(&j), 0);
+}
+
+Test(journal, segments_roll_over_with_continuous_seq)
+{
+	ten_rounds();
 	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
 	cr_assert_eq(got.n, 320);
 	for (uint64_t i = 0; i < 320; i++)
 		cr_assert_eq(got.seqs[i], i + 1);
 	cr_assert_geq(st.segments, 5);
+}
+
+static int
+scan_after(const struct hunt_jcover *cv)
+{
+	memset(&got, 0, sizeof(got));
+	return hunt_journal_scan_after(dir, cv, collect, &got, &st, err, sizeof(err));
+}
+
+Test(journal, scan_after_reads_only_what_the_cover_does_not_hold)
+{
+	ten_rounds();
+	struct hunt_jcover cv = {.epoch = 1, .n_workers = 4, .segments = {[3] = 2},
+				 .next_seq = {1, 1, 1, 129}};
+	cr_assert_eq(scan_after(&cv), 0, "%s", err);
+	cr_assert_eq(got.n, 320 - 128);
+	cr_assert_eq(got.seqs[0], 129);
+	cr_assert_geq(st.segments, 3, "segments 2, 3, 4 (and spares)");
+	cr_assert_eq(st.streams[0].first_seq, 129);
+	cv.epoch = 2; /* a checkpoint of a later start covers it all */
+	cr_assert_eq(scan_after(&cv), 0, "%s", err);
+	cr_assert_eq(got.n, 0);
+	cr_assert_eq(st.max_epoch, 1);
+}
+
+Test(journal, scan_after_checks_the_seq_goes_on_from_the_cover)
+{
+	ten_rounds();
+	struct hunt_jcover cv = {.epoch = 1, .n_workers = 4, .segments = {[3] = 2},
+				 .next_seq = {1, 1, 1, 130}};
+	cr_assert_eq(scan_after(&cv), -EBADMSG);
+	cr_assert(strstr(err, "sequence gap"), "%s", err);
+}
+
+Test(journal, scan_after_refuses_a_stream_missing_where_the_cover_ends)
+{
+	ten_rounds();
+	char a[128];
+	snprintf(a, sizeof(a), "%s/seg-00000001-03-000001.hj", dir);
+	cr_assert_eq(unlink(a), 0);
+	struct hunt_jcover cv = {.epoch = 1, .n_workers = 4, .segments = {[3] = 1},
+				 .next_seq = {1, 1, 1, 65}};
+	cr_assert_eq(scan_after(&cv), -EBADMSG);
+	cr_assert(strstr(err, "segment 1 of its stream is missing"), "%s", err);
+	snprintf(a, sizeof(a), "%s/seg-00000001-03-000000.hj", dir);
+	cr_assert_eq(unlink(a), 0);
+	struct hunt_jcover none = {0};
+	cr_assert_eq(scan_after(&none), -EBADMSG, "an uncovered stream starts at segment 0");
+	cr_assert(strstr(err, "segment 0 of its stream is missing"), "%s", err);
+}
+
+Test(journal, scan_segment_reads_one_sealed_segment_strictly)
+{
+	ten_rounds();
+	memset(&got, 0, sizeof(got));
+	uint64_t next = 65;
+	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 1, &next, collect, &got, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(got.n, 64);
+	cr_assert_eq(next, 129);
+	next = 66;
+	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 1, &next, NULL, NULL, err, sizeof(err)),
+		     -EBADMSG, "its first record must carry the seq expected");
+	/* Damage the last record of segment 4: the full scan may cut it as a
+	 * torn tail, a sealed segment may not have one. */
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-00000001-03-000004.hj", dir);
+	int fd = open(path, O_RDWR);
+	uint8_t x;
+	cr_assert_eq(pread(fd, &x, 1, 4096 + 2048 - 16), 1);
+	x ^= 0xff;
+	cr_assert_eq(pwrite(fd, &x, 1, 4096 + 2048 - 16), 1);
+	close(fd);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(st.torn_tails, 1);
+	next = 257;
+	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 4, &next, NULL, NULL, err, sizeof(err)),
+		     -EBADMSG);
+	cr_assert(strstr(err, "seg-00000001-03-000004.hj offset"), "%s", err);
 }
 
 struct fault {
@@ -293,6 +405,12 @@ Test(journal, write_error_acknowledges_nothing)
 
 Test(journal, flush_error_acknowledges_nothing)
 {
+	error_acknowledges_nothing(HUNT_JOP_FSYNC);
+}
+
+Test(journal, device_thread_flush_error_acknowledges_nothing)
+{
+	device = 1;
 	error_acknowledges_nothing(HUNT_JOP_FSYNC);
 }
 

@@ -30,9 +30,9 @@ cat >"$T/hunt.conf" <<CONF
 [server]
 ip = 198.18.0.1
 [journal]
-segment_mb = 2
+segment_mb = 1
 group_kb = 64
-keep_epochs = 1000
+checkpoint_mb = 1
 [world]
 id = 1
 size = 100
@@ -88,10 +88,11 @@ check "huntgen saw wins before and after the crashes" pyjson "$T/g.json" \
 check "every restart loaded the last checkpoint and replayed only what came after it" \
 	python3 - "$T/d.log" "$LOOPS" <<'PY'
 import re, sys
-runs = re.findall(r"loaded checkpoint of epoch (\d+) .*then replayed (\d+) records.*; epoch (\d+)",
+runs = re.findall(r"loaded checkpoint (\d+) of epoch (\d+) .*then replayed (\d+) records.*; epoch (\d+)",
                   open(sys.argv[1]).read())
-ok = len(runs) == int(sys.argv[2]) + 1 and all(int(c) == int(e) - 1 for c, _, e in runs[1:])
-print("  %d starts; records replayed per start: %s" % (len(runs), [int(r) for _, r, _ in runs]))
+ok = len(runs) == int(sys.argv[2]) + 1 and all(int(c) == int(e) - 1 for _, c, _, e in runs[1:])
+print("  %d starts; (checkpoint generation, records replayed) per start: %s"
+      % (len(runs), [(int(g), int(r)) for g, _, r, _ in runs]))
 sys.exit(0 if ok else 1)
 PY
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"

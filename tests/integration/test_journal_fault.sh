@@ -75,7 +75,7 @@ check "huntctl journal verify reports the damage with file and offset" \
 	sh -c "'$B/huntctl' journal verify '$T/journal' | grep -q 'corrupt: $seg offset [0-9]*: record checksum wrong'"
 # The checkpoint of the second start covers epoch 1; damage it too, so huntd
 # falls back to the first start's checkpoint and must replay epoch 1.
-flip "$T/journal/ckpt-00000002.hc" 20
+flip "$T/journal/ckpt-00000002-000000.hc" 20
 timeout 60 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d3" -l 0 \
 	--vdev "net_memif0,role=server,socket=$T/memif3.sock" -- --config "$T/hunt.conf" \
 	--journal "$T/journal" >"$T/d3.log" 2>&1
