@@ -14,6 +14,7 @@
  * stop; then the journals are flushed and the final counters are printed
  * (and written as JSON to --stats-out).
  */
+#define _GNU_SOURCE /* pthread_setaffinity_np, cpu_set_t */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -126,6 +127,29 @@ fail_flush_at(void *ctx, enum hunt_jop op, int res)
 		return -EIO;
 	}
 	return res;
+}
+
+/* Moves a background thread off the worker lcores' CPUs (it inherits the
+ * main lcore's pinning, which would make it steal the worker's core): onto
+ * every CPU no worker polls, or every CPU if the workers poll them all. */
+static void
+off_worker_cpus(pthread_t th, const char *name)
+{
+	cpu_set_t cpus;
+	CPU_ZERO(&cpus);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	for (long c = 0; c < n && c < CPU_SETSIZE; c++)
+		CPU_SET((int)c, &cpus);
+	cpu_set_t all = cpus;
+	unsigned lc;
+	RTE_LCORE_FOREACH(lc) {
+		rte_cpuset_t lcs = rte_lcore_cpuset(lc);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &lcs))
+				CPU_CLR(c, &cpus);
+	}
+	pthread_setaffinity_np(th, sizeof(cpu_set_t), CPU_COUNT(&cpus) > 0 ? &cpus : &all);
+	pthread_setname_np(th, name);
 }
 
 /* Zero-fills each worker's next segment ahead of need, and folds sealed
@@ -498,6 +522,7 @@ main(int argc, char **argv)
 		}
 		if (pthread_create(&helper, NULL, segment_helper_main, &d) != 0)
 			return fail("segment helper thread", strerror(errno));
+		off_worker_cpus(helper, "hunt-helper");
 	}
 	if (huntd_telemetry_register(&d) != 0)
 		fprintf(stderr, "huntd: telemetry commands not registered\n");

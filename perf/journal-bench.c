@@ -109,7 +109,7 @@ bench_write(const char *dir, uint64_t n, uint32_t clues)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	struct hunt_journal j;
-	struct hunt_journal_cfg c = {.dir_fd = dfd, .epoch = 1, .worker = 0,
+	struct hunt_journal_cfg c = {.dir_fd = dfd, .epoch = 1, .worker = 0, .direct = 1,
 				     .segment_bytes = 64u << 20, .group_bytes = 256u << 10};
 	if (dfd < 0 || hunt_journal_open(&j, &c) != 0)
 		return fprintf(stderr, "journal-bench: cannot open a journal in %s\n", dir), 1;
