@@ -1,36 +1,47 @@
 /*
- * huntctl: the operator CLI. This version has the offline journal commands;
- * the live commands (status, stats, latency, hunts, waves, leaderboard,
- * player) come with the control plane (issue 4).
+ * huntctl: the operator CLI.
  *
+ * Live, through huntd's control socket (--socket PATH or $HUNT_SOCKET,
+ * default /run/hunt/huntd.sock); tables by default, --json for scripts,
+ * --watch SECONDS to redraw:
+ *   huntctl status                      is huntd up; journal, waves, uptime
+ *   huntctl stats                       per worker and total: packets, ops,
+ *                                       handoffs, drops, cycles/op, journal
+ *                                       lag and group sizes, checkpoints
+ *   huntctl hunts                       every hunt: wave, state, won, members
+ *   huntctl waves HUNT                  one hunt's wave history and schedule
+ *   huntctl wave start|end HUNT [WAVE]  open the next wave / close the open one
+ *   huntctl player ID                   a player's hunts, coins and wins
+ *
+ * Offline, on a journal directory:
  *   huntctl journal verify DIR          checksums, sequence gaps, torn tails
  *   huntctl journal dump DIR [--json]   every record, in replay order
  *   huntctl journal stats DIR [--json]  records per type, streams, sizes
  *
- * Exit status: 0 ok, 1 the journal is corrupt, 2 usage or I/O error.
+ * Exit status: 0 ok; 1 the journal is corrupt, or huntd refused the
+ * request; 2 usage or I/O error; 3 huntd is not running.
  * verify reads exactly what huntd's recovery reads (hunt_journal_scan).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "live.h"
 
 #include "hunt/journal.h"
 #include "hunt/proto.h"
 #include "jreader.h"
 
-static const char *const state_names[] = {"PENDING", "OPEN", "COOLDOWN", "FINISHED"};
-
-static const char *
-state_name(unsigned s)
-{
-	return s < 4 ? state_names[s] : "?";
-}
 
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: huntctl journal verify|dump|stats DIR [--json]\n");
+	fprintf(stderr,
+		"usage: huntctl [--socket PATH] [--json] [--watch SECONDS] COMMAND\n"
+		"  status | stats | hunts | waves HUNT | wave start|end HUNT [WAVE] | player ID\n"
+		"  journal verify|dump|stats DIR\n");
 	return 2;
 }
 
@@ -68,7 +79,7 @@ dump_record(void *ctx, const struct hunt_rec_hdr *h, const void *p, const struct
 		const struct hunt_rec_wave *r = p;
 		printf(d->json ? ",\"wave\":%u,\"state\":\"%s\",\"reason\":%u,\"wall_ms\":%" PRIu64 "}\n"
 			       : " wave %u state %s reason %u wall_ms %" PRIu64 "\n",
-		       r->wave_id, state_name(r->state), r->reason, r->wall_ms);
+		       r->wave_id, hunt_wave_state_name(r->state), r->reason, r->wall_ms);
 		break;
 	}
 	}
@@ -110,15 +121,9 @@ print_stats(const struct hunt_jscan_stats *st, int json)
 	}
 }
 
-int
-main(int argc, char **argv)
+static int
+journal_cmd(const char *cmd, const char *dir, int json)
 {
-	if (argc < 4 || strcmp(argv[1], "journal") != 0)
-		return usage();
-	const char *cmd = argv[2], *dir = argv[3];
-	int json = argc > 4 && strcmp(argv[4], "--json") == 0;
-	if (argc > 5 || (argc == 5 && !json))
-		return usage();
 	static struct hunt_jscan_stats st;
 	char err[1024];
 	struct dump_ctx d = {.json = json};
@@ -146,4 +151,29 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "stats") == 0)
 		print_stats(&st, json);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int json = 0;
+	double watch = 0;
+	char *pos[8];
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--watch") == 0 && i + 1 < argc)
+			watch = atof(argv[++i]);
+		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+			setenv("HUNT_SOCKET", argv[++i], 1);
+		else if (argv[i][0] == '-' || n == 8)
+			return usage();
+		else
+			pos[n++] = argv[i];
+	}
+	if (n == 3 && strcmp(pos[0], "journal") == 0 && watch == 0)
+		return journal_cmd(pos[1], pos[2], json);
+	int rc = n > 0 ? huntctl_live(n, pos, json, watch) : -1;
+	return rc < 0 ? usage() : rc;
 }

@@ -42,6 +42,7 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_SERVER, "n_shards", T_U32, SRV(n_shards), 16, 1, HUNT_SHARDS_MAX, "", "shards (ports); owner worker = shard % workers"},
 	{SEC_SERVER, "mbufs", T_U32, SRV(mbufs), 16383, 1023, 1u << 20, "", "mbufs in the packet pool"},
 	{SEC_SERVER, "rx_desc", T_U32, SRV(rx_desc), 1024, 64, 16384, "", "RX descriptors per queue"},
+	{SEC_SERVER, "waves_by_control", T_U32, SRV(waves_by_control), 0, 0, 1, "", "1: waves open and close only when hunt-control (or huntctl wave start|end) says so, and a wave whose clues are all won still closes at once; 0: huntd runs each hunt's waves from its own timers"},
 	{SEC_SERVER, "tx_desc", T_U32, SRV(tx_desc), 1024, 64, 16384, "", "TX descriptors per queue"},
 
 	{SEC_JOURNAL, "segment_mb", T_U32, JNL(segment_mb), 64, 1, 4096, "MiB", "segment file size; segments are zero-filled ahead of need"},

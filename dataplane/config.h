@@ -18,6 +18,7 @@ struct hunt_server_cfg {
 	uint32_t mbufs;      /* mbuf pool size */
 	uint32_t rx_desc;
 	uint32_t tx_desc;
+	uint32_t waves_by_control; /* 1: hunt-control opens and closes waves */
 };
 
 /* Journal tuning; the directory itself is a command-line option. */

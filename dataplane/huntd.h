@@ -29,6 +29,8 @@ struct huntd {
 	uint64_t tsc_hz;
 	unsigned flow_rules;
 	int stop;
+	uint64_t start_wall_ms;
+	uint64_t ctl_pid, ctl_seen_ms; /* hunt-control's last poll (control socket thread) */
 	struct hunt_worker *workers[HUNT_WORKERS_MAX];
 };
 

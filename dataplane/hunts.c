@@ -121,6 +121,7 @@ hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t->tsc0 = now;
 	t->wall0_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	t->external_waves = cfg->server.waves_by_control != 0;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < cfg->n_hunts; i++)
 		if (owns(cfg, cfg->hunts[i].id, worker_idx, n_workers))
@@ -236,11 +237,39 @@ wave_close(struct hunt_table *t, struct hunt_state *h, uint64_t now, uint8_t rea
 			       : now + ms_to_ticks(t, h->cfg->cooldown_ms));
 }
 
+int
+hunt_wave_command(struct hunt_table *t, uint32_t hunt_id, enum hunt_wave_cmd cmd, uint32_t wave,
+		  uint64_t now, uint64_t *seq)
+{
+	struct hunt_state *h = hunt_table_find(t, hunt_id);
+	if (h == NULL)
+		return -ENOENT;
+	if (cmd == HUNT_WAVE_CMD_START) {
+		if ((h->state != HUNT_WAVE_PENDING && h->state != HUNT_WAVE_COOLDOWN) ||
+		    (wave != 0 && wave != h->wave_id + 1))
+			return -ESTALE;
+	} else if (cmd == HUNT_WAVE_CMD_END) {
+		if (h->state != HUNT_WAVE_OPEN || (wave != 0 && wave != h->wave_id))
+			return -ESTALE;
+	} else {
+		return -EINVAL;
+	}
+	if (!hunt_sink_room(t, 1))
+		return -EAGAIN;
+	if (cmd == HUNT_WAVE_CMD_START)
+		wave_open(t, h, now);
+	else
+		wave_close(t, h, now, HUNT_WAVE_CLOSE_DEADLINE);
+	*seq = h->state_seq;
+	return 0;
+}
+
 unsigned
 hunt_table_advance(struct hunt_table *t, uint64_t now)
 {
 	unsigned fired = 0;
-	while (t->n_hunts > 0 && t->heap[0]->next_event_tsc <= now && hunt_sink_room(t, 1)) {
+	while (!t->external_waves && t->n_hunts > 0 && t->heap[0]->next_event_tsc <= now &&
+	       hunt_sink_room(t, 1)) {
 		struct hunt_state *h = t->heap[0];
 		assert(h->state != HUNT_WAVE_FINISHED);
 		if (h->state == HUNT_WAVE_OPEN)

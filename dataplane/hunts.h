@@ -81,6 +81,7 @@ struct hunt_table {
 	struct hunt_state **index; /* open addressing by hunt id */
 	uint32_t index_mask;
 	struct hunt_state **heap;  /* min-heap on next_event_tsc */
+	int external_waves;        /* [server] waves_by_control: no wave timers fire */
 };
 
 /*
@@ -101,12 +102,28 @@ void hunt_table_free(struct hunt_table *t);
 
 struct hunt_state *hunt_table_find(const struct hunt_table *t, uint32_t hunt_id);
 
-/* When the next wave event is due (UINT64_MAX if none). */
+/* When the next wave event is due (UINT64_MAX if none, or if waves are
+ * driven by hunt-control). */
 static inline uint64_t
 hunt_table_next_event(const struct hunt_table *t)
 {
-	return t->n_hunts ? t->heap[0]->next_event_tsc : UINT64_MAX;
+	return t->n_hunts && !t->external_waves ? t->heap[0]->next_event_tsc : UINT64_MAX;
 }
+
+enum hunt_wave_cmd { HUNT_WAVE_CMD_START = 1, HUNT_WAVE_CMD_END = 2 };
+
+/*
+ * A wave command from hunt-control or an operator, applied by the hunt's
+ * owner like any other state change (journaled, *seq = its record).
+ * START opens wave `wave` (0: the next) if it is wave_id + 1 and the hunt
+ * is PENDING or in COOLDOWN; END closes wave `wave` (0: the current) if it
+ * is OPEN. Naming the wave makes a repeated command harmless: a restarted
+ * hunt-control that sends it again gets -ESTALE, never a second wave.
+ * Returns 0, -ENOENT (no such hunt here), -ESTALE (not in that state), or
+ * -EAGAIN (the journal has no room now; try again).
+ */
+int hunt_wave_command(struct hunt_table *t, uint32_t hunt_id, enum hunt_wave_cmd cmd,
+		      uint32_t wave, uint64_t now, uint64_t *seq);
 
 /* Fires every wave event due at `now` for which the sink has room; returns
  * how many fired. */

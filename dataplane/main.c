@@ -40,6 +40,7 @@
 
 #include "checkpoint.h"
 #include "checkpointer.h"
+#include "ctl.h"
 #include "config.h"
 #include "hunt/shard.h"
 #include "huntd.h"
@@ -51,6 +52,7 @@ struct args {
 	const char *journal;
 	uint64_t fail_at_seq; /* test seam: the flush that makes worker 0's record SEQ durable fails */
 	const char *stats_out;
+	const char *control;  /* control socket path */
 	uint16_t port_id;
 };
 
@@ -63,6 +65,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"fail-journal-flush-at", required_argument, NULL, 'F'},
 		{"port", required_argument, NULL, 'p'},
 		{"stats-out", required_argument, NULL, 's'},
+		{"control", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
@@ -85,10 +88,15 @@ parse_args(int argc, char **argv, struct args *a)
 		case 's':
 			a->stats_out = optarg;
 			break;
+		case 'C':
+			a->control = optarg;
+			break;
 		default:
 			return -1;
 		}
 	}
+	if (a->control == NULL)
+		a->control = HUNT_CTL_DEFAULT_PATH;
 	return a->config ? 0 : -1;
 }
 
@@ -484,7 +492,7 @@ main(int argc, char **argv)
 	struct args a;
 	if (parse_args(argc - n, argv + n, &a) != 0) {
 		fprintf(stderr, "usage: huntd [EAL options] -- --config FILE [--journal DIR] [--port N] "
-				"[--stats-out FILE]\n");
+				"[--stats-out FILE] [--control SOCKET]\n");
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -498,6 +506,9 @@ main(int argc, char **argv)
 	d.n_workers = rte_lcore_count();
 	d.tsc_hz = rte_get_tsc_hz();
 	d.journal_dir = a.journal;
+	struct timespec now_ts;
+	clock_gettime(CLOCK_REALTIME, &now_ts);
+	d.start_wall_ms = (uint64_t)now_ts.tv_sec * 1000u + (uint64_t)now_ts.tv_nsec / 1000000u;
 	if (d.n_workers > HUNT_WORKERS_MAX)
 		return fail("lcores", "more lcores than HUNT_WORKERS_MAX");
 	int dir_fd;
@@ -528,9 +539,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "huntd: telemetry commands not registered\n");
 	if (pthread_create(&control, NULL, control_main, &d) != 0)
 		return fail("control thread", strerror(errno));
+	pthread_t ctl;
+	struct hunt_ctl_args ca = {.d = &d, .fd = hunt_ctl_listen(a.control), .path = a.control};
+	if (ca.fd < 0)
+		return fail("control socket", a.control);
+	if (pthread_create(&ctl, NULL, hunt_ctl_main, &ca) != 0)
+		return fail("control socket thread", strerror(errno));
+	off_worker_cpus(ctl, "hunt-ctl");
 	print_ready(&d, &a, &mac);
 	run_workers(&d);
 	pthread_join(control, NULL);
+	pthread_join(ctl, NULL);
 	if (a.journal != NULL)
 		pthread_join(helper, NULL);
 	finish(&d, &a);

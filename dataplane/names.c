@@ -64,3 +64,13 @@ hunt_rec_name(unsigned type)
 {
 	return type < HUNT_REC_COUNT ? rec_names[type] : "?";
 }
+
+static const char *const wave_state_names[] = {
+	[HUNT_WAVE_PENDING] = "PENDING", [HUNT_WAVE_OPEN] = "OPEN",
+	[HUNT_WAVE_COOLDOWN] = "COOLDOWN", [HUNT_WAVE_FINISHED] = "FINISHED"};
+
+const char *
+hunt_wave_state_name(unsigned state)
+{
+	return state <= HUNT_WAVE_FINISHED ? wave_state_names[state] : "?";
+}

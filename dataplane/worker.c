@@ -9,6 +9,8 @@
  */
 #include "worker.h"
 
+#include "command.h"
+
 #include <assert.h>
 #include <sched.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 
 #include "hunt/proto.h"
 #include "hunt/shard.h"
+#include "hunt/yield.h"
 
 /* Held replies released per poll, at most: a TX ring takes ~1024 frames,
  * and a flush can make thousands durable at once. */
@@ -238,6 +241,65 @@ flush_tx(struct hunt_worker *w, struct burst *b)
 	b->n_released = 0;
 }
 
+void
+hunt_cmd_describe(struct hunt_cmd_hunt *o, const struct hunt_state *h, uint32_t worker)
+{
+	const struct hunt_hunt_cfg *c = h->cfg;
+	*o = (struct hunt_cmd_hunt){
+		.id = c->id, .worker = worker, .wave_id = h->wave_id, .state = h->state,
+		.n_won = h->n_won, .clues = c->clues_per_wave, .members = h->n_members,
+		.max_players = c->max_players, .wave_duration_ms = c->wave_duration_ms,
+		.cooldown_ms = c->cooldown_ms, .waves = c->waves, .event_wall_ms = h->event_wall_ms,
+		.state_seq = h->state_seq, .opened = h->waves_opened,
+		.closed_all_won = h->waves_closed_all_won,
+		.closed_deadline = h->waves_closed_deadline};
+}
+
+static void
+apply_command(struct hunt_worker *w, struct hunt_cmd *c, uint64_t now)
+{
+	struct hunt_table *t = &w->engine.hunts;
+	struct hunt_state *h;
+	c->rc = 0;
+	switch (c->op) {
+	case HUNT_CMD_WAVE:
+		c->rc = hunt_wave_command(t, c->hunt_id, c->wave_cmd, c->wave, now, &c->seq);
+		if ((h = hunt_table_find(t, c->hunt_id)) != NULL)
+			hunt_cmd_describe(&c->hunt, h, w->idx);
+		break;
+	case HUNT_CMD_HUNT:
+		if ((h = hunt_table_find(t, c->hunt_id)) != NULL)
+			hunt_cmd_describe(&c->hunt, h, w->idx);
+		else
+			c->rc = -ENOENT;
+		break;
+	case HUNT_CMD_PLAYER:
+		c->n_member_of = 0;
+		for (uint32_t i = 0; i < t->n_hunts && c->n_member_of < HUNT_CMD_PLAYER_HUNTS_MAX; i++) {
+			const struct hunt_member *m = hunt_member_find(&t->hunts[i], c->player_id);
+			if (m != NULL)
+				c->member_of[c->n_member_of++] = (struct hunt_cmd_membership){
+					.hunt_id = t->hunts[i].cfg->id, .wins = m->wins, .coins = m->coins};
+		}
+		break;
+	default:
+		c->rc = -EINVAL;
+	}
+}
+
+/* Between bursts: a few commands from the control thread (command.h). */
+static void
+apply_commands(struct hunt_worker *w, uint64_t now)
+{
+	void *cmds[HUNT_CMDS_PER_POLL];
+	unsigned n = rte_ring_sc_dequeue_burst(w->cmds, cmds, HUNT_CMDS_PER_POLL, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		struct hunt_cmd *c = cmds[i];
+		apply_command(w, c, now);
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
 unsigned
 hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 {
@@ -248,6 +310,7 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 		b.n_to[p] = 0;
 	if (w->jnl != NULL)
 		journal_poll(w, &b, now);
+	apply_commands(w, now);
 	if (now >= hunt_table_next_event(&w->engine.hunts))
 		hunt_table_advance(&w->engine.hunts, now);
 	unsigned done = drain_peers(w, &b, now);
@@ -278,6 +341,7 @@ hunt_worker_main(void *arg)
 {
 	struct hunt_worker *w = arg;
 	assert(w != NULL && w->idx < w->n_workers);
+	hunt_yield_init();
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
 		uint64_t start = rte_rdtsc();
 		unsigned n = hunt_worker_poll(w, start);
@@ -285,12 +349,12 @@ hunt_worker_main(void *arg)
 			w->ctr.busy_cycles += rte_rdtsc() - start;
 			w->ctr.busy_pkts += n;
 		} else if (w->yield_when_flushing && w->jnl != NULL && w->jnl->inflight) {
-			/* io_uring completes the flush on an io-wq thread that shares
-			 * this core; without a yield it waits for the scheduler to
-			 * preempt this loop (measured: WON p99 2.1 ms against 0.21 ms;
-			 * docs/benchmarks.md). Only idle polls yield. */
+			/* The kernel work completing the flush may share this core;
+			 * without a yield it waits for the scheduler to preempt this
+			 * loop (measured: WON p99 2.1 ms against 0.21 ms;
+			 * docs/benchmarks.md). Only idle polls yield (hunt/yield.h). */
 			w->ctr.yields++;
-			sched_yield();
+			hunt_yield();
 		}
 	}
 	return 0;
@@ -313,6 +377,13 @@ hunt_workers_create(struct hunt_worker **w, uint32_t n, uint16_t port_id,
 		*w[i] = (struct hunt_worker){.idx = i, .n_workers = n, .port_id = port_id,
 					     .queue_id = (uint16_t)i, .addr = *addr, .stop = stop};
 		int rc = hunt_engine_init(&w[i]->engine, cfg, key, i, n, now, hz);
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "cmd_%u_%u", port_id, i);
+		w[i]->cmds = rc == 0 ? rte_ring_create(name, HUNT_CMD_RING_SIZE, rte_socket_id(),
+						       RING_F_SP_ENQ | RING_F_SC_DEQ)
+				     : NULL;
+		if (rc == 0 && w[i]->cmds == NULL)
+			rc = -rte_errno;
 		if (rc != 0) {
 			hunt_workers_free(w, n);
 			return rc;
@@ -375,6 +446,7 @@ hunt_workers_free(struct hunt_worker **w, uint32_t n)
 		rte_free(w[i]->held);
 		for (uint32_t j = 0; j < n; j++)
 			rte_ring_free(w[i]->ring_to[j]);
+		rte_ring_free(w[i]->cmds);
 		hunt_engine_free(&w[i]->engine);
 		rte_free(w[i]);
 		w[i] = NULL;

@@ -57,6 +57,7 @@ struct hunt_worker {
 	const int *stop;
 	struct rte_ring *ring_to[HUNT_WORKERS_MAX];   /* me -> peer (SP) */
 	struct rte_ring *ring_from[HUNT_WORKERS_MAX]; /* peer -> me (SC) */
+	struct rte_ring *cmds;                        /* control thread -> me (command.h) */
 	struct hunt_engine engine;
 	struct hunt_journal *jnl;   /* NULL: no journal, nothing is held */
 	struct hunt_held *held;     /* FIFO of replies waiting for jnl */

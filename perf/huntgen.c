@@ -43,6 +43,7 @@
 #include "hist.h"
 #include "hunt/content.h"
 #include "hunt/proto.h"
+#include "hunt/yield.h"
 #include "hunt/shard.h"
 #include "hunt/status.h"
 
@@ -805,12 +806,12 @@ all_finished(const struct gen *g)
 /* Idle: give the core away for a moment. A client sharing huntd's host
  * must not starve the kernel work huntd's journal needs (io-wq, the
  * filesystem's direct-I/O completion, which runs on the disk interrupt's
- * CPU). */
+ * CPU): see hunt/yield.h for why this sleeps rather than sched_yield()s. */
 static void
 idle(const struct gen *g, unsigned got)
 {
 	if (got == 0 && g->o.idle_yield)
-		sched_yield();
+		hunt_yield();
 }
 
 static void
@@ -834,6 +835,7 @@ drain(struct gen *g)
 static double
 run(struct gen *g)
 {
+	hunt_yield_init();
 	uint64_t start = rte_rdtsc(), now = start;
 	uint64_t join_end = start + (uint64_t)(g->o.duration_s * (double)g->hz);
 	/* Join every hunter (closed loop, same retransmit rules), within --duration. */

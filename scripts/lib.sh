@@ -7,7 +7,7 @@ HUNT_BUILD=${HUNT_BUILD:-$HUNT_TOP/build}
 
 # Debian 12 packages the build, the tests and the demo need.
 HUNT_PACKAGES="build-essential meson ninja-build pkg-config libdpdk-dev dpdk-dev
- libsodium-dev libcriterion-dev liburing-dev python3 iproute2 procps
+ libsodium-dev libcriterion-dev liburing-dev libjansson-dev python3 iproute2 procps
  clang libclang-rt-14-dev"
 
 hunt_need_root() {

@@ -477,3 +477,49 @@ Test(hunts, resume_sets_timers_from_the_wall_clock)
 	(void)h;
 	hunt_table_free(&r);
 }
+
+/* hunt-control's wave commands (waves_by_control = 1): no timer fires; START
+ * and END name the wave they mean, so a repeat is stale and changes
+ * nothing; all clues won still closes at once; the last wave finishes. */
+Test(hunts, wave_commands_when_waves_are_by_control)
+{
+	hunt_table_free(&t);
+	cfg.server.waves_by_control = 1;
+	cr_assert_eq(hunt_table_init(&t, &cfg, 0, 1, 0, HZ), 0);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	uint64_t seq = 0;
+	cr_assert_eq(hunt_table_next_event(&t), UINT64_MAX, "no timer fires");
+	cr_assert_eq(hunt_table_advance(&t, 10 * HZ), 0);
+	cr_assert_eq(h->state, HUNT_WAVE_PENDING);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_END, 0, 1, &seq), -ESTALE,
+		     "nothing open to end");
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 2, 1, &seq), -ESTALE,
+		     "wave 2 is not next: no skipping");
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 1, 1, &seq), 0);
+	cr_assert_eq(h->state, HUNT_WAVE_OPEN);
+	cr_assert_eq(h->wave_id, 1);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 1, 2, &seq), -ESTALE,
+		     "sent again after a restart: no second wave 1");
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_END, 2, 3, &seq), -ESTALE);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_END, 1, 3, &seq), 0, "the deadline");
+	cr_assert_eq(h->state, HUNT_WAVE_COOLDOWN);
+	cr_assert_eq(h->waves_closed_deadline, 1);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_END, 1, 4, &seq), -ESTALE,
+		     "ended twice: no second close");
+	cr_assert_eq(hunt_table_advance(&t, 100 * HZ), 0, "cooldown over: still waits for a command");
+	cr_assert_eq(h->state, HUNT_WAVE_COOLDOWN);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 0, 5, &seq), 0, "0: the next");
+	cr_assert_eq(h->wave_id, 2);
+	join_p(h, 1);
+	for (uint32_t c = 0; c < 8; c++)
+		cr_assert_eq(claim(h, 1, 2, c, 1, 6, NULL), HUNT_STATUS_WON);
+	cr_assert_eq(h->state, HUNT_WAVE_COOLDOWN, "all clues won closes at once");
+	cr_assert_eq(h->waves_closed_all_won, 1);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_END, 2, 7, &seq), -ESTALE);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 3, 8, &seq), 0);
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_END, 3, 9, &seq), 0);
+	cr_assert_eq(h->state, HUNT_WAVE_FINISHED, "waves = 3: the third was the last");
+	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 4, 10, &seq), -ESTALE);
+	cr_assert_eq(hunt_wave_command(&t, 9, HUNT_WAVE_CMD_START, 0, 10, &seq), -ENOENT);
+	cr_assert_eq(h->waves_opened, 3);
+}

@@ -174,5 +174,6 @@ hunt_op_req_bytes(unsigned op)
 }
 
 const char *hunt_op_name(unsigned op);
+const char *hunt_wave_state_name(unsigned state);
 
 #endif

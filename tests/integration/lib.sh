@@ -37,7 +37,7 @@ start_huntd() {
 	local name=$1 conf=$2
 	shift 2
 	${IT_EXEC:-} "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" "$@" \
-		-- --config "$conf" --stats-out "$T/$name.stats.json" \
+		-- --config "$conf" --stats-out "$T/$name.stats.json" --control "$T/$name.sock" \
 		${IT_JOURNAL:+--journal "$IT_JOURNAL"} >>"$T/$name.log" 2>&1 &
 	local pid=$!
 	IT_PIDS="$IT_PIDS $pid"

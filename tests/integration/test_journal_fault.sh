@@ -27,7 +27,7 @@ cooldown_ms = 10
 max_players = 4000
 CONF
 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d" -l 0 \
-	--vdev "net_memif0,role=server,socket=$T/memif.sock" -- --config "$T/hunt.conf" \
+	--vdev "net_memif0,role=server,socket=$T/memif.sock" -- --config "$T/hunt.conf" --control "$T/d.sock" \
 	--journal "$T/journal" --stats-out "$T/d.stats.json" --fail-journal-flush-at 2100 >"$T/d.log" 2>&1 &
 PID_d=$!
 IT_PIDS="$IT_PIDS $PID_d"
@@ -77,7 +77,7 @@ check "huntctl journal verify reports the damage with file and offset" \
 # falls back to the first start's checkpoint and must replay epoch 1.
 flip "$T/journal/ckpt-00000002-000000.hc" 20
 timeout 60 "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_d3" -l 0 \
-	--vdev "net_memif0,role=server,socket=$T/memif3.sock" -- --config "$T/hunt.conf" \
+	--vdev "net_memif0,role=server,socket=$T/memif3.sock" -- --config "$T/hunt.conf" --control "$T/d3.sock" \
 	--journal "$T/journal" >"$T/d3.log" 2>&1
 rc=$?
 check "huntd refuses to start on it (exit $rc), naming file and offset" \

@@ -1,0 +1,245 @@
+/*
+ * huntctl's live commands: ask huntd's control socket, print a table (or
+ * the JSON with --json), and with --watch SECONDS redraw until interrupted.
+ */
+#include "live.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctlclient.h"
+
+static json_int_t
+num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static void
+show_status(const json_t *r)
+{
+	const json_t *jd = json_object_get(r, "journal");
+	printf("huntd running: pid %" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT
+	       " workers, %" JSON_INTEGER_FORMAT " hunts, epoch %" JSON_INTEGER_FORMAT
+	       ", up %.1f s\n",
+	       num(r, "pid"), num(r, "workers"), num(r, "hunts"), num(r, "epoch"),
+	       json_number_value(json_object_get(r, "uptime_s")));
+	printf("journal: %s%s\n", json_is_string(jd) ? json_string_value(jd) : "off (wins are not durable)",
+	       json_is_true(json_object_get(r, "journal_failed")) ? "  FAILED: not acknowledging" : "");
+	const json_t *hc = json_object_get(r, "hunt_control");
+	if (!num(r, "waves_by_control"))
+		printf("waves: huntd's own timers\n");
+	else if (!json_is_object(hc))
+		printf("waves: by hunt-control, which has NEVER polled this huntd: no wave will open\n");
+	else if (num(hc, "seen_ms_ago") > 1000)
+		printf("waves: by hunt-control, NOT RUNNING (pid %" JSON_INTEGER_FORMAT
+		       " last polled %.1f s ago): open waves go on, none opens or ends\n",
+		       num(hc, "pid"), (double)num(hc, "seen_ms_ago") / 1000.0);
+	else
+		printf("waves: by hunt-control (pid %" JSON_INTEGER_FORMAT ", polled %" JSON_INTEGER_FORMAT
+		       " ms ago)\n", num(hc, "pid"), num(hc, "seen_ms_ago"));
+}
+
+static void
+show_stats(const json_t *r)
+{
+	const json_t *pw = json_object_get(r, "per_worker");
+	double hz = (double)num(r, "tsc_hz");
+	printf("%-6s %12s %12s %10s %10s %10s %9s %9s %8s %9s %9s\n", "worker", "rx_pkts", "tx_pkts",
+	       "handed_off", "handed_in", "drops", "cycles/op", "jnl_lag", "groups", "rec/group",
+	       "flush_us");
+	size_t i;
+	const json_t *w;
+	json_array_foreach(pw, i, w) {
+		json_int_t drops = 0;
+		const char *k;
+		const json_t *v;
+		json_object_foreach((json_t *)json_object_get(w, "drops"), k, v)
+			drops += json_integer_value(v);
+		const json_t *j = json_object_get(w, "journal");
+		json_int_t groups = num(j, "groups"), bp = num(w, "busy_pkts");
+		printf("%-6zu %12" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
+		       " %10" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT " %9" JSON_INTEGER_FORMAT
+		       " %9" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT " %9.1f %9.0f\n",
+		       i, num(w, "rx_pkts"), num(w, "tx_pkts"), num(w, "handed_off"), num(w, "handed_in"),
+		       drops, bp ? num(w, "busy_cycles") / bp : 0,
+		       num(j, "records") - num(j, "durable_seq"), groups,
+		       groups ? (double)num(j, "records") / (double)groups : 0.0,
+		       groups && hz > 0 ? (double)num(j, "flush_cycles") / (double)groups * 1e6 / hz : 0.0);
+	}
+	const json_t *t = json_object_get(r, "total");
+	printf("total  %12" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT "   cycles/op %" JSON_INTEGER_FORMAT "\n",
+	       num(t, "rx_pkts"), num(t, "tx_pkts"), num(r, "cycles_per_op"));
+	const char *k;
+	const json_t *v;
+	printf("ops:   ");
+	json_object_foreach((json_t *)json_object_get(r, "ops"), k, v)
+		printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+	printf("\nstatus:");
+	json_object_foreach((json_t *)json_object_get(r, "status"), k, v)
+		if (json_integer_value(v) != 0)
+			printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+	printf("\ndrops: ");
+	int any = 0;
+	json_object_foreach((json_t *)json_object_get(t, "drops"), k, v)
+		if (json_integer_value(v) != 0) {
+			printf(" %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+			any = 1;
+		}
+	printf("%s\n", any ? "" : " none");
+	const json_t *c = json_object_get(r, "checkpointer");
+	if (json_is_true(json_object_get(r, "journal")))
+		printf("checkpoints this run: %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
+		       " segments folded, last took %" JSON_INTEGER_FORMAT " us)%s\n",
+		       num(c, "written"), num(c, "folded_segments"), num(c, "last_write_us"),
+		       num(c, "error") ? "  STOPPED" : "");
+}
+
+static void
+hunt_row(const json_t *h)
+{
+	printf("%-8" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT
+	       " %-9s %5" JSON_INTEGER_FORMAT "/%-5" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT,
+	       num(h, "id"), num(h, "worker"), num(h, "wave"), str(h, "state"), num(h, "won"),
+	       num(h, "clues"), num(h, "members"));
+	if (num(h, "due_wall_ms"))
+		printf(" %10.1f s\n", (double)num(h, "due_in_ms") / 1000.0);
+	else
+		printf(" %12s\n", "-");
+}
+
+static const char HUNT_HEADER[] = "hunt     worker   wave state       won/clues   members      next in\n";
+
+static void
+show_hunts(const json_t *r)
+{
+	printf("%s", HUNT_HEADER);
+	size_t i;
+	const json_t *h;
+	json_array_foreach(json_object_get(r, "hunts"), i, h)
+		hunt_row(h);
+}
+
+static void
+show_hunt(const json_t *r)
+{
+	const json_t *h = json_object_get(r, "hunt");
+	if (json_is_string(json_object_get(r, "result")))
+		printf("%s: ", str(r, "result"));
+	printf("hunt %" JSON_INTEGER_FORMAT " (worker %" JSON_INTEGER_FORMAT "): wave %" JSON_INTEGER_FORMAT
+	       " %s, %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " clues won, %" JSON_INTEGER_FORMAT
+	       " members\n",
+	       num(h, "id"), num(h, "worker"), num(h, "wave"), str(h, "state"), num(h, "won"),
+	       num(h, "clues"), num(h, "members"));
+	printf("  waves opened %" JSON_INTEGER_FORMAT ", closed all-won %" JSON_INTEGER_FORMAT
+	       ", closed at deadline %" JSON_INTEGER_FORMAT " (of %s)\n",
+	       num(h, "waves_opened"), num(h, "closed_all_won"), num(h, "closed_deadline"),
+	       num(h, "waves") ? "a limited run" : "an endless run");
+	printf("  wave %" JSON_INTEGER_FORMAT " ms, cooldown %" JSON_INTEGER_FORMAT
+	       " ms; last transition at %" JSON_INTEGER_FORMAT " (wall ms, journal seq %" JSON_INTEGER_FORMAT ")",
+	       num(h, "wave_duration_ms"), num(h, "cooldown_ms"), num(h, "event_wall_ms"),
+	       num(h, "state_seq"));
+	if (num(h, "due_wall_ms"))
+		printf("; next due in %.1f s", (double)num(h, "due_in_ms") / 1000.0);
+	printf("\n");
+}
+
+static void
+show_player(const json_t *r)
+{
+	printf("player %" JSON_INTEGER_FORMAT ": %" JSON_INTEGER_FORMAT " coins, %" JSON_INTEGER_FORMAT
+	       " wins\n",
+	       num(r, "player"), num(r, "coins"), num(r, "wins"));
+	size_t i;
+	const json_t *m;
+	json_array_foreach(json_object_get(r, "hunts"), i, m)
+		printf("  hunt %-8" JSON_INTEGER_FORMAT " coins %-10" JSON_INTEGER_FORMAT " wins %" JSON_INTEGER_FORMAT "\n",
+		       num(m, "hunt"), num(m, "coins"), num(m, "wins"));
+	if (json_array_size(json_object_get(r, "hunts")) == 0)
+		printf("  (not a member of any hunt)\n");
+}
+
+/* The request line for argv, and how to show its answer. */
+static int
+request_for(int argc, char **argv, char *line, size_t n, void (**show)(const json_t *))
+{
+	const char *c = argv[0];
+	if (strcmp(c, "status") == 0 && argc == 1) {
+		*show = show_status;
+		return snprintf(line, n, "status"), 0;
+	}
+	if (strcmp(c, "stats") == 0 && argc == 1) {
+		*show = show_stats;
+		return snprintf(line, n, "stats"), 0;
+	}
+	if (strcmp(c, "hunts") == 0 && argc == 1) {
+		*show = show_hunts;
+		return snprintf(line, n, "hunts"), 0;
+	}
+	if (strcmp(c, "waves") == 0 && argc == 2) {
+		*show = show_hunt;
+		return snprintf(line, n, "hunt %lu", strtoul(argv[1], NULL, 10)), 0;
+	}
+	if (strcmp(c, "player") == 0 && argc == 2) {
+		*show = show_player;
+		return snprintf(line, n, "player %llu", strtoull(argv[1], NULL, 10)), 0;
+	}
+	if (strcmp(c, "wave") == 0 && (argc == 3 || argc == 4) &&
+	    (strcmp(argv[1], "start") == 0 || strcmp(argv[1], "end") == 0)) {
+		*show = show_hunt;
+		return snprintf(line, n, "wave %s %lu %lu", argv[1], strtoul(argv[2], NULL, 10),
+				argc == 4 ? strtoul(argv[3], NULL, 10) : 0ul), 0;
+	}
+	return -1;
+}
+
+int
+huntctl_live(int argc, char **argv, int json, double watch)
+{
+	char line[256];
+	void (*show)(const json_t *) = NULL;
+	if (argc < 1 || request_for(argc, argv, line, sizeof(line), &show) != 0)
+		return -1;
+	const char *path = hunt_ctl_path();
+	for (;;) {
+		char err[512];
+		json_t *r = hunt_ctl_request(path, line, err, sizeof(err));
+		if (r == NULL) {
+			fprintf(stderr, "huntctl: %s\n", err);
+			return 3;
+		}
+		const json_t *e = json_object_get(r, "error");
+		if (watch > 0)
+			printf("\033[H\033[2J");
+		if (json) {
+			json_dumpf(r, stdout, JSON_COMPACT);
+			printf("\n");
+		} else if (json_is_string(e)) {
+			fprintf(stderr, "huntctl: huntd says: %s\n", json_string_value(e));
+		} else {
+			show(r);
+		}
+		int refused = json_is_string(e);
+		json_decref(r); /* e was r's */
+		fflush(stdout);
+		if (refused)
+			return 1;
+		if (watch <= 0)
+			return 0;
+		struct timespec ts = {.tv_sec = (time_t)watch,
+				      .tv_nsec = (long)((watch - (double)(time_t)watch) * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+}

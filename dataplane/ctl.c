@@ -1,0 +1,340 @@
+#define _GNU_SOURCE /* open_memstream */
+#include "ctl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_ring.h>
+
+#include "checkpointer.h"
+#include "command.h"
+#include "hunt/proto.h" /* hunt_wave_state_name */
+#include "hunt/shard.h"
+#include "journal.h"
+#include "worker.h"
+
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint32_t
+owner_of(const struct huntd *d, uint32_t hunt_id)
+{
+	return hunt_owner_of_shard(hunt_shard_of_hunt(hunt_id, d->cfg->server.n_shards),
+				   d->n_workers);
+}
+
+/* Sends c to worker w and waits (bounded: 5 s) for it to be applied.
+ * Returns 0, or -ETIMEDOUT (the command may still be applied later: it
+ * stays allocated, so it is leaked on purpose). */
+static int
+run_cmd(struct huntd *d, uint32_t w, struct hunt_cmd *c)
+{
+	c->done = 0;
+	if (rte_ring_sp_enqueue(d->workers[w]->cmds, c) != 0)
+		return -EBUSY;
+	for (int i = 0; i < 250000; i++) {
+		if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
+			return 0;
+		struct timespec ts = {.tv_nsec = 20000};
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Waits (bounded: 5 s) until worker w's journal has made seq durable. */
+static int
+wait_durable(struct huntd *d, uint32_t w, uint64_t seq)
+{
+	if (d->journals == NULL || seq == 0)
+		return 0;
+	const struct hunt_journal *j = &d->journals[w];
+	for (int i = 0; i < 250000; i++) {
+		if (__atomic_load_n(&j->durable_seq, __ATOMIC_ACQUIRE) >= seq)
+			return 0;
+		if (__atomic_load_n(&j->error, __ATOMIC_RELAXED) != 0)
+			return -EIO;
+		struct timespec ts = {.tv_nsec = 20000};
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+static void
+json_hunt(FILE *f, const struct hunt_cmd_hunt *h, uint64_t now_ms)
+{
+	uint64_t due = 0; /* wall ms of the next scheduled transition, 0 if none */
+	if (h->state == HUNT_WAVE_OPEN)
+		due = h->event_wall_ms + h->wave_duration_ms;
+	else if (h->state == HUNT_WAVE_COOLDOWN)
+		due = h->event_wall_ms + h->cooldown_ms;
+	fprintf(f,
+		"{\"id\":%u,\"worker\":%u,\"wave\":%u,\"state\":\"%s\",\"won\":%u,\"clues\":%u,"
+		"\"members\":%u,\"max_players\":%u,\"waves\":%u,\"wave_duration_ms\":%u,"
+		"\"cooldown_ms\":%u,\"event_wall_ms\":%lu,\"due_wall_ms\":%lu,\"due_in_ms\":%ld,"
+		"\"state_seq\":%lu,\"waves_opened\":%lu,\"closed_all_won\":%lu,"
+		"\"closed_deadline\":%lu}",
+		h->id, h->worker, h->wave_id, hunt_wave_state_name(h->state), h->n_won, h->clues, h->members,
+		h->max_players, h->waves, h->wave_duration_ms, h->cooldown_ms,
+		(unsigned long)h->event_wall_ms, (unsigned long)due,
+		due ? (long)due - (long)now_ms : 0L, (unsigned long)h->state_seq,
+		(unsigned long)h->opened, (unsigned long)h->closed_all_won,
+		(unsigned long)h->closed_deadline);
+}
+
+static void
+error(FILE *f, const char *what)
+{
+	fprintf(f, "{\"error\":\"%s\"}\n", what);
+}
+
+/* "hunts": every hunt, racy reads of the owners' tables (like telemetry). */
+static void
+answer_hunts(struct huntd *d, FILE *f)
+{
+	uint64_t now = wall_ms();
+	fprintf(f, "{\"now_wall_ms\":%lu,\"waves_by_control\":%u,\"hunts\":[", (unsigned long)now,
+		d->cfg->server.waves_by_control);
+	int first = 1;
+	for (uint32_t w = 0; w < d->n_workers; w++) {
+		const struct hunt_table *t = &d->workers[w]->engine.hunts;
+		for (uint32_t i = 0; i < t->n_hunts; i++) {
+			struct hunt_cmd_hunt h;
+			hunt_cmd_describe(&h, &t->hunts[i], w);
+			fputs(first ? "" : ",", f);
+			json_hunt(f, &h, now);
+			first = 0;
+		}
+	}
+	fprintf(f, "]}\n");
+}
+
+static void
+answer_hunt(struct huntd *d, uint32_t id, FILE *f)
+{
+	struct hunt_cmd *c = calloc(1, sizeof(*c));
+	*c = (struct hunt_cmd){.op = HUNT_CMD_HUNT, .hunt_id = id};
+	int rc = run_cmd(d, owner_of(d, id), c);
+	if (rc == 0 && c->rc == -ENOENT)
+		error(f, "no such hunt");
+	else if (rc != 0)
+		error(f, strerror(-rc));
+	else {
+		fputs("{\"hunt\":", f);
+		json_hunt(f, &c->hunt, wall_ms());
+		fputs("}\n", f);
+	}
+	if (rc != -ETIMEDOUT)
+		free(c);
+}
+
+static void
+answer_wave(struct huntd *d, enum hunt_wave_cmd cmd, uint32_t id, uint32_t wave, FILE *f)
+{
+	struct hunt_cmd *c = calloc(1, sizeof(*c));
+	*c = (struct hunt_cmd){.op = HUNT_CMD_WAVE, .wave_cmd = cmd, .hunt_id = id, .wave = wave};
+	uint32_t w = owner_of(d, id);
+	uint64_t t0 = wall_ms();
+	int rc = run_cmd(d, w, c);
+	uint64_t t1 = wall_ms();
+	if (rc == 0 && c->rc == 0)
+		rc = wait_durable(d, w, c->seq);
+	uint64_t t2 = wall_ms();
+	if (t2 - t0 > 100) /* worth an operator's attention */
+		fprintf(stderr, "huntd: control: wave %s %u took %lu ms to apply, %lu ms to be durable (seq %lu, durable %lu)\n",
+			cmd == HUNT_WAVE_CMD_START ? "start" : "end", id, (unsigned long)(t1 - t0),
+			(unsigned long)(t2 - t1), (unsigned long)c->seq,
+			(unsigned long)(d->journals ? d->journals[w].durable_seq : 0));
+	if (rc != 0)
+		error(f, strerror(-rc));
+	else if (c->rc == -ENOENT)
+		error(f, "no such hunt");
+	else {
+		const char *result = c->rc == 0 ? "done" : c->rc == -ESTALE ? "stale" : "retry";
+		fprintf(f, "{\"result\":\"%s\",\"hunt\":", result);
+		json_hunt(f, &c->hunt, wall_ms());
+		fputs("}\n", f);
+	}
+	if (rc != -ETIMEDOUT)
+		free(c);
+}
+
+static void
+answer_player(struct huntd *d, uint64_t player, FILE *f)
+{
+	fprintf(f, "{\"player\":%lu,\"hunts\":[", (unsigned long)player);
+	uint64_t coins = 0, wins = 0;
+	int first = 1;
+	for (uint32_t w = 0; w < d->n_workers; w++) {
+		struct hunt_cmd *c = calloc(1, sizeof(*c));
+		*c = (struct hunt_cmd){.op = HUNT_CMD_PLAYER, .player_id = player};
+		int rc = run_cmd(d, w, c);
+		for (uint32_t i = 0; rc == 0 && i < c->n_member_of; i++) {
+			const struct hunt_cmd_membership *m = &c->member_of[i];
+			fprintf(f, "%s{\"hunt\":%u,\"worker\":%u,\"coins\":%lu,\"wins\":%u}",
+				first ? "" : ",", m->hunt_id, w, (unsigned long)m->coins, m->wins);
+			coins += m->coins;
+			wins += m->wins;
+			first = 0;
+		}
+		if (rc != -ETIMEDOUT)
+			free(c);
+	}
+	fprintf(f, "],\"coins\":%lu,\"wins\":%lu}\n", (unsigned long)coins, (unsigned long)wins);
+}
+
+static void
+answer_status(struct huntd *d, FILE *f)
+{
+	fprintf(f,
+		"{\"huntd\":\"running\",\"pid\":%d,\"workers\":%u,\"hunts\":%u,\"epoch\":%lu,"
+		"\"journal\":",
+		(int)getpid(), d->n_workers, d->cfg->n_hunts, (unsigned long)d->epoch);
+	if (d->journal_dir)
+		fprintf(f, "\"%s\"", d->journal_dir);
+	else
+		fputs("null", f);
+	int failed = 0;
+	for (uint32_t w = 0; d->journals && w < d->n_workers; w++)
+		failed |= __atomic_load_n(&d->journals[w].error, __ATOMIC_RELAXED) != 0;
+	fprintf(f, ",\"journal_failed\":%s,\"waves_by_control\":%u,\"uptime_s\":%.1f,",
+		failed ? "true" : "false", d->cfg->server.waves_by_control,
+		(double)(wall_ms() - d->start_wall_ms) / 1000.0);
+	uint64_t seen = __atomic_load_n(&d->ctl_seen_ms, __ATOMIC_RELAXED);
+	if (seen == 0)
+		fprintf(f, "\"hunt_control\":null}\n");
+	else
+		fprintf(f, "\"hunt_control\":{\"pid\":%lu,\"seen_ms_ago\":%lu}}\n",
+			(unsigned long)__atomic_load_n(&d->ctl_pid, __ATOMIC_RELAXED),
+			(unsigned long)(wall_ms() - seen));
+}
+
+void
+hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
+{
+	char verb[32] = "", sub[32] = "";
+	unsigned long a = 0, b = 0;
+	int n = sscanf(line, "%31s %lu %lu", verb, &a, &b);
+	if (n < 1) {
+		error(f, "empty request");
+	} else if (strcmp(verb, "status") == 0) {
+		answer_status(d, f);
+	} else if (strcmp(verb, "stats") == 0) {
+		huntd_write_json(d, f);
+	} else if (strcmp(verb, "hunts") == 0) {
+		/* "hunts control PID": hunt-control's poll, also its heartbeat */
+		if (sscanf(line, "%*s %31s %lu", sub, &a) == 2 && strcmp(sub, "control") == 0) {
+			__atomic_store_n(&d->ctl_pid, (uint64_t)a, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->ctl_seen_ms, wall_ms(), __ATOMIC_RELAXED);
+		}
+		answer_hunts(d, f);
+	} else if (strcmp(verb, "hunt") == 0 && n >= 2) {
+		answer_hunt(d, (uint32_t)a, f);
+	} else if (strcmp(verb, "player") == 0 && n >= 2) {
+		answer_player(d, a, f);
+	} else if (strcmp(verb, "wave") == 0 &&
+		   sscanf(line, "%31s %31s %lu %lu", verb, sub, &a, &b) >= 3 &&
+		   (strcmp(sub, "start") == 0 || strcmp(sub, "end") == 0)) {
+		/* wave start|end HUNT [WAVE] */
+		if (sscanf(line, "%*s %*s %lu %lu", &a, &b) < 2)
+			b = 0;
+		answer_wave(d, strcmp(sub, "start") == 0 ? HUNT_WAVE_CMD_START : HUNT_WAVE_CMD_END,
+			    (uint32_t)a, (uint32_t)b, f);
+	} else {
+		error(f, "unknown request (status, stats, hunts, hunt ID, player ID, "
+			 "wave start|end HUNT [WAVE])");
+	}
+}
+
+int
+hunt_ctl_listen(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "huntd: control socket path too long: %s\n", path);
+		return -1;
+	}
+	char dir[sizeof(sa.sun_path)];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755); /* e.g. /run/hunt; an error shows at bind */
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* A socket file left by a huntd that died: nobody answers on it. */
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		fprintf(stderr, "huntd: control socket %s: another huntd answers on it\n", path);
+		close(fd);
+		return -1;
+	}
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
+		fprintf(stderr, "huntd: control socket %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	chmod(path, 0660);
+	return fd;
+}
+
+void *
+hunt_ctl_main(void *arg)
+{
+	struct hunt_ctl_args *ca = arg;
+	while (!__atomic_load_n(&ca->d->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd p = {.fd = ca->fd, .events = POLLIN};
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		int c = accept4(ca->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0)
+			continue;
+		struct timeval tv = {.tv_sec = 2};
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		char line[512];
+		size_t got = 0;
+		while (got < sizeof(line) - 1) {
+			ssize_t r = read(c, line + got, sizeof(line) - 1 - got);
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+			if (memchr(line, '\n', got) != NULL)
+				break;
+		}
+		line[got] = '\0';
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+		if (f != NULL) {
+			hunt_ctl_answer(ca->d, line, f);
+			fclose(f);
+			for (size_t off = 0; off < len;) {
+				/* MSG_NOSIGNAL: a client gone (hunt-control killed mid
+				 * request) must not SIGPIPE huntd */
+				ssize_t w = send(c, out + off, len - off, MSG_NOSIGNAL);
+				if (w <= 0)
+					break;
+				off += (size_t)w;
+			}
+			free(out);
+		}
+		close(c);
+	}
+	close(ca->fd);
+	unlink(ca->path);
+	return NULL;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Proves the control plane end to end: huntd with waves_by_control = 1,
+# hunt-control scheduling 3 hunts x 4 waves (12 waves) from the same
+# catalogue, huntgen playing them. hunt-control is killed with SIGKILL mid-run
+# and restarted: meanwhile huntctl status says it is not running and the open
+# waves go on; afterwards every wave of every hunt opened and closed exactly
+# once, in order (huntd's journal), and huntctl's JSON (status, stats, hunts,
+# player) parses and agrees with what huntgen saw acknowledged.
+. "$(dirname "$0")/lib.sh"
+
+# direct_io = 0 here: with the default O_DIRECT|O_DSYNC path, about 1 run in
+# 5-10 of this test saw one durable write take 10-22 s, its completion
+# worker (kworker/1:1+dio/vda) runnable but not running on the disk
+# interrupt's CPU, the one huntgen shares; see docs/journal.md, "Known
+# problem". HUNT_CP_DIRECT=1 runs it on the direct path.
+
+{
+	printf "[server]\nip = 198.18.0.1\nwaves_by_control = 1\n[journal]\ndirect_io = ${HUNT_CP_DIRECT:-0}\n[world]\nid = 1\n"
+	for h in 1 2 3; do
+		printf "[hunt]\nid = %s\nworld = 1\nclues_per_wave = 30\nwaves = 4\n" $h
+		printf "wave_duration_ms = 700\ncooldown_ms = 300\nanswer_seed = %s\nmax_players = 200\n" $h
+	done
+} >"$T/hunt.conf"
+S=$T/d.sock
+ctl() { "$B/huntctl" --socket "$S" "$@"; }
+start_control() {
+	"$B/hunt-control" --config "$T/hunt.conf" --socket "$S" >>"$T/hc.log" 2>&1 &
+	HC=$!
+	IT_PIDS="$IT_PIDS $HC"
+}
+
+check "huntctl status says huntd is not running before it starts (exit 3)" \
+	sh -c "'$B/huntctl' --socket '$S' status 2>&1; [ \$? = 3 ]"
+IT_JOURNAL=$T/journal start_huntd d "$T/hunt.conf" -l 0 \
+	--vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
+ctl status >"$T/status0.txt"
+check "huntctl status: waves wait for hunt-control, which never polled" \
+	grep -q "NEVER polled" "$T/status0.txt"
+start_control
+run_gen_bg() {
+	: >"$T/g.err"
+	"$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "${PFX}_g" \
+		--vdev "net_memif0,role=client,socket=$T/memif.sock" -- --json --linger \
+		--config "$T/hunt.conf" --hunters-per-clue 2 --mix 4:1:4:1 --duration 60 --outstanding 1 \
+		--wins-out "$T/wins.txt" >"$T/g.json" 2>"$T/g.err" &
+	GEN_g=$!
+	IT_PIDS="$IT_PIDS $GEN_g"
+}
+run_gen_bg
+# Mid-run: kill hunt-control once wave 2 of hunt 1 is open.
+for _ in $(seq 1 300); do
+	ctl --json waves 1 >"$T/w.json"
+	pyjson "$T/w.json" 'd["hunt"]["wave"] >= 2' 2>/dev/null && break
+	sleep 0.05
+done
+kill -9 "$HC"
+wait "$HC" 2>/dev/null
+IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $HC//")
+ctl --json hunts >"$T/hunts_down0.json"
+for _ in $(seq 1 40); do # until the heartbeat is over a second old
+	ctl status >"$T/status1.txt"
+	grep -q "NOT RUNNING" "$T/status1.txt" && break
+	sleep 0.1
+done
+check "huntctl status says hunt-control is not running" grep -q "NOT RUNNING" "$T/status1.txt"
+ctl --json hunts >"$T/hunts_down1.json"
+check "while hunt-control is down no wave opens or ends at its deadline" python3 - "$T" <<'PY'
+import json, sys
+a, b = (json.load(open("%s/hunts_down%d.json" % (sys.argv[1], i)))["hunts"] for i in (0, 1))
+# all-won closes are huntd's own and may happen; a new wave may not open
+print("  at the kill: %s\n  1 s later: %s" % ([(h["id"], h["wave"], h["state"]) for h in a],
+                                          [(h["id"], h["wave"], h["state"]) for h in b]))
+sys.exit(0 if all(x["wave"] == y["wave"] for x, y in zip(a, b))
+         and any(h["state"] != "FINISHED" for h in a) else 1)
+PY
+start_control
+for _ in $(seq 1 600); do
+	grep -q "huntgen: lingering" "$T/g.err" && break
+	kill -0 "$GEN_g" 2>/dev/null || break
+	sleep 0.1
+done
+ctl --json status >"$T/status.json"
+ctl --json stats >"$T/stats.json"
+ctl --json hunts >"$T/hunts.json"
+python3 - "$T/wins.txt" >"$T/players.txt" <<'PY'
+import collections, sys
+c = collections.Counter(int(l.split()[3]) for l in open(sys.argv[1]))
+for p, n in c.most_common(5):
+    print(p, n)
+PY
+while read -r p n; do ctl --json player "$p" >"$T/player_$p.json"; done <"$T/players.txt"
+check "huntctl status, stats, hunts and player answer JSON that parses" python3 - "$T" <<'PY'
+import glob, json, sys
+for f in ["status", "stats", "hunts"] + [p[len(sys.argv[1]) + 1:-5] for p in glob.glob(sys.argv[1] + "/player_*.json")]:
+    json.load(open("%s/%s.json" % (sys.argv[1], f)))
+PY
+check "huntd exits 0" stop_huntd d
+kill -TERM "$HC"
+wait "$HC"
+check "hunt-control exits 0 on SIGTERM" [ $? = 0 ]
+IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $HC//")
+check "huntgen exits 0 (no invariant broke)" finish_gen g
+check "every hunt ran its 4 waves and finished" pyjson "$T/hunts.json" \
+	'all(h["state"] == "FINISHED" and h["wave"] == 4 and h["waves_opened"] == 4 for h in d["hunts"])'
+check "the restarted hunt-control carried on" sh -c "[ \$(grep -c '^hunt-control: scheduling' '$T/hc.log') = 2 ]"
+"$B/huntctl" journal dump "$T/journal" --json >"$T/dump.jsonl"
+check "every wave opened and closed exactly once, in order (journal)" python3 - "$T/dump.jsonl" <<'PY'
+import collections, json, sys
+ev = collections.defaultdict(list)
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["type"] in ("WAVE_OPEN", "WAVE_CLOSE"):
+        ev[r["hunt"]].append((r["type"], r["wave"]))
+want = [(t, w) for w in range(1, 5) for t in ("WAVE_OPEN", "WAVE_CLOSE")]
+print("  " + str({h: len(e) for h, e in sorted(ev.items())}))
+sys.exit(0 if sorted(ev) == [1, 2, 3] and all(e == want for e in ev.values()) else 1)
+PY
+check "every acknowledged WON is durable, no clue has two winners" \
+	python3 "$IT_DIR/wins_durable.py" "$T/wins.txt" "$T/dump.jsonl"
+check "huntctl agrees with huntgen: WON replies and each top winner's wins and coins" \
+	python3 - "$T" <<'PY'
+import json, sys
+t = sys.argv[1]
+g, s = json.load(open(t + "/g.json")), json.load(open(t + "/stats.json"))
+ok = s["status"]["WON"] >= g["wins_acked"] > 0
+for line in open(t + "/players.txt"):
+    p, n = map(int, line.split())
+    pl = json.load(open("%s/player_%d.json" % (t, p)))
+    print("  player %d: huntgen saw %d wins acknowledged; huntctl says %d wins, %d coins"
+          % (p, n, pl["wins"], pl["coins"]))
+    ok = ok and pl["wins"] == n and pl["coins"] == 10 * n
+print("  huntd WON replies %d, huntgen wins acknowledged %d" % (s["status"]["WON"], g["wins_acked"]))
+sys.exit(0 if ok else 1)
+PY
+check "huntctl says huntd is not running once it stopped (exit 3)" \
+	sh -c "'$B/huntctl' --socket '$S' stats >/dev/null 2>&1; [ \$? = 3 ]"
+it_done
