@@ -47,7 +47,7 @@ static const struct cfg_key hunt_config_keys[] = {
 
 	{SEC_JOURNAL, "segment_mb", T_U32, JNL(segment_mb), 64, 1, 4096, "MiB", "segment file size; segments are zero-filled ahead of need"},
 	{SEC_JOURNAL, "group_kb", T_U32, JNL(group_kb), 256, 4, 4096, "KiB", "most bytes one group commit writes (also the longest torn tail)"},
-	{SEC_JOURNAL, "direct_io", T_U32, JNL(direct_io), 1, 0, 1, "", "1: each group is one O_DIRECT|O_DSYNC write of whole 4 KiB blocks (the filesystem must support O_DIRECT; tmpfs does not); 0: a buffered write linked to an fdatasync"},
+	{SEC_JOURNAL, "direct_io", T_U32, JNL(direct_io), 0, 0, 1, "", "1: each group is one O_DIRECT|O_DSYNC write of whole 4 KiB blocks (faster here, but see docs/journal.md, known problem: keep the disk's interrupts off busy-polled CPUs; the filesystem must support O_DIRECT); 0: a buffered write linked to an fdatasync"},
 	{SEC_JOURNAL, "device_thread", T_U32, JNL(device_thread), 0, 0, 1, "", "1: one journal thread for the directory's device does every worker's writes, fed by a one-slot mailbox per worker and an eventfd; 0: each worker submits its own through io_uring (measured faster: docs/architecture.md)"},
 	{SEC_JOURNAL, "group_delay_us", T_U32, JNL(group_delay_us), 0, 0, 100000, "us", "wait this long for a group to grow; 0 flushes as soon as the last flush is done"},
 	{SEC_JOURNAL, "yield_when_flushing", T_U32, JNL(yield_when_flushing), 1, 0, 1, "", "1: an idle worker yields its core while a flush is in flight, so io_uring's flush thread sharing the core completes it without waiting for the scheduler"},

@@ -1,12 +1,13 @@
 /*
  * Journal writer (see journal.h). Why these choices, measured on this
  * machine's disk (docs/benchmarks.md):
- *  - direct (default): one O_DIRECT|O_DSYNC write per group, no page-cache
- *    copy and no writeback on the worker's or the generator's core: raw
- *    4 KiB latency p50 90 us against 116-153 us for write + fdatasync, and
- *    durable wins/s up by DIRECT_RATIO (see benchmarks.md);
- *  - else write + fdatasync linked in one io_uring submission: one syscall
- *    per group, for filesystems without O_DIRECT (tmpfs);
+ *  - write + fdatasync linked in one io_uring submission (default): one
+ *    syscall per group;
+ *  - or (direct_io) one O_DIRECT|O_DSYNC write per group, no page-cache
+ *    copy and no writeback: raw 4 KiB latency p50 90 us against 116-153 us,
+ *    durable wins/s up 1.4-2x here, but its completion runs in a kernel
+ *    worker bound to the disk interrupt's CPU, which a busy-polling process
+ *    there starved for seconds (docs/journal.md, known problem);
  *  - segments zero-filled when created: fdatasync into a pre-zeroed file
  *    took p50 126-155 us against 213-232 us into a fallocate'd one, whose
  *    unwritten extents cost a metadata commit on every flush;

@@ -27,7 +27,6 @@
 
 #include "hunt/proto.h"
 #include "hunt/shard.h"
-#include "hunt/yield.h"
 
 /* Held replies released per poll, at most: a TX ring takes ~1024 frames,
  * and a flush can make thousands durable at once. */
@@ -341,7 +340,6 @@ hunt_worker_main(void *arg)
 {
 	struct hunt_worker *w = arg;
 	assert(w != NULL && w->idx < w->n_workers);
-	hunt_yield_init();
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
 		uint64_t start = rte_rdtsc();
 		unsigned n = hunt_worker_poll(w, start);
@@ -352,9 +350,11 @@ hunt_worker_main(void *arg)
 			/* The kernel work completing the flush may share this core;
 			 * without a yield it waits for the scheduler to preempt this
 			 * loop (measured: WON p99 2.1 ms against 0.21 ms;
-			 * docs/benchmarks.md). Only idle polls yield (hunt/yield.h). */
+			 * docs/benchmarks.md). Only idle polls yield. (A 1 us sleep
+			 * instead was tried: no better here, and the crash-loop test
+			 * then saw a reply take over 6 s; not kept.) */
 			w->ctr.yields++;
-			hunt_yield();
+			sched_yield();
 		}
 	}
 	return 0;

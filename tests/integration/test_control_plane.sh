@@ -8,11 +8,8 @@
 # player) parses and agrees with what huntgen saw acknowledged.
 . "$(dirname "$0")/lib.sh"
 
-# direct_io = 0 here: with the default O_DIRECT|O_DSYNC path, about 1 run in
-# 5-10 of this test saw one durable write take 10-22 s, its completion
-# worker (kworker/1:1+dio/vda) runnable but not running on the disk
-# interrupt's CPU, the one huntgen shares; see docs/journal.md, "Known
-# problem". HUNT_CP_DIRECT=1 runs it on the direct path.
+# HUNT_CP_DIRECT=1 runs it with [journal] direct_io = 1 (docs/journal.md,
+# "Known problem": about 1 run in 5-10 then sees a 10-22 s durable write).
 
 {
 	printf "[server]\nip = 198.18.0.1\nwaves_by_control = 1\n[journal]\ndirect_io = ${HUNT_CP_DIRECT:-0}\n[world]\nid = 1\n"
