@@ -36,32 +36,35 @@ owner_of(const struct huntd *d, uint32_t hunt_id)
 				   d->n_workers);
 }
 
-/* Sends c to worker w and waits (bounded: 5 s) for it to be applied.
- * Returns 0, or -ETIMEDOUT (the command may still be applied later: it
- * stays allocated, so it is leaked on purpose). */
+#define CTL_WAIT_MS 5000u /* longest a request waits for a worker or the journal */
+
+/* Sends c to worker w and waits (bounded: CTL_WAIT_MS) for it to be
+ * applied. Returns 0, or -ETIMEDOUT (the command may still be applied
+ * later: it stays allocated, so it is leaked on purpose). */
 static int
 run_cmd(struct huntd *d, uint32_t w, struct hunt_cmd *c)
 {
 	c->done = 0;
 	if (rte_ring_sp_enqueue(d->workers[w]->cmds, c) != 0)
 		return -EBUSY;
-	for (int i = 0; i < 250000; i++) {
+	for (uint64_t until = wall_ms() + CTL_WAIT_MS; wall_ms() < until;) {
 		if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
 			return 0;
 		struct timespec ts = {.tv_nsec = 20000};
 		nanosleep(&ts, NULL);
 	}
-	return -ETIMEDOUT;
+	return __atomic_load_n(&c->done, __ATOMIC_ACQUIRE) ? 0 : -ETIMEDOUT;
 }
 
-/* Waits (bounded: 5 s) until worker w's journal has made seq durable. */
+/* Waits (bounded: CTL_WAIT_MS) until worker w's journal has made seq
+ * durable. 0, -EIO (the journal failed), or -ETIMEDOUT. */
 static int
 wait_durable(struct huntd *d, uint32_t w, uint64_t seq)
 {
 	if (d->journals == NULL || seq == 0)
 		return 0;
 	const struct hunt_journal *j = &d->journals[w];
-	for (int i = 0; i < 250000; i++) {
+	for (uint64_t until = wall_ms() + CTL_WAIT_MS; wall_ms() < until;) {
 		if (__atomic_load_n(&j->durable_seq, __ATOMIC_ACQUIRE) >= seq)
 			return 0;
 		if (__atomic_load_n(&j->error, __ATOMIC_RELAXED) != 0)
@@ -202,10 +205,19 @@ answer_status(struct huntd *d, FILE *f)
 		"{\"huntd\":\"running\",\"pid\":%d,\"workers\":%u,\"hunts\":%u,\"epoch\":%lu,"
 		"\"journal\":",
 		(int)getpid(), d->n_workers, d->cfg->n_hunts, (unsigned long)d->epoch);
-	if (d->journal_dir)
-		fprintf(f, "\"%s\"", d->journal_dir);
-	else
+	if (d->journal_dir) {
+		fputc('"', f);
+		for (const char *p = d->journal_dir; *p; p++) /* a JSON string */
+			if (*p == '"' || *p == '\\')
+				fprintf(f, "\\%c", *p);
+			else if ((unsigned char)*p < 0x20)
+				fprintf(f, "\\u%04x", (unsigned char)*p);
+			else
+				fputc(*p, f);
+		fputc('"', f);
+	} else {
 		fputs("null", f);
+	}
 	int failed = 0;
 	for (uint32_t w = 0; d->journals && w < d->n_workers; w++)
 		failed |= __atomic_load_n(&d->journals[w].error, __ATOMIC_RELAXED) != 0;
