@@ -32,9 +32,15 @@ hunt_ctl_request(const char *path, const char *line, char *err, size_t err_bytes
 	}
 	struct timeval tv = {.tv_sec = 10};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	char req[512];
-	int n = snprintf(req, sizeof(req), "%s\n", line);
-	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+	/* the line, then its newline; requests may be long ("waves" batches) */
+	size_t n = strlen(line);
+	int sent_ok = 1;
+	for (size_t off = 0; sent_ok && off < n;) {
+		ssize_t w = send(fd, line + off, n - off, MSG_NOSIGNAL);
+		sent_ok = w > 0;
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (!sent_ok || send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
 		snprintf(err, err_bytes, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;

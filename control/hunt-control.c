@@ -14,7 +14,9 @@
  *   PENDING              -> wave start HUNT 1          (after start_delay_ms)
  *   OPEN, deadline past  -> wave end HUNT WAVE
  *   COOLDOWN, cooldown past -> wave start HUNT WAVE+1
- * A wave whose clues are all won is closed by huntd itself, at once. Each
+ * The commands of one poll go as one "waves" batch (one round trip, about
+ * one group commit). A wave whose clues are all won is closed by huntd
+ * itself, at once. Each
  * command names the wave it means, so one sent twice (a restart between
  * sending and hearing back) is answered "stale" and changes nothing: after a
  * crash or restart, the running wave goes on and the schedule resumes
@@ -65,31 +67,65 @@ catalogue_hunt(const struct hunt_config *cat, uint32_t id)
 	return NULL;
 }
 
-/* Sends one wave command and logs what came of it. */
+/* The wave commands of one poll, sent as "waves" batches: one round trip
+ * and about one group commit for all of them. */
+#define BATCH_MAX 2000u
+
+struct batch {
+	char line[60000];
+	size_t len;
+	uint32_t n;
+	uint8_t starts[BATCH_MAX]; /* 1: command n is a start */
+};
+
 static void
-command(const char *path, const char *verb, uint32_t hunt, uint32_t wave, struct counts *n)
+send_batch(const char *path, struct batch *b, struct counts *n)
 {
-	char line[96], err[512];
-	snprintf(line, sizeof(line), "wave %s %u %u", verb, hunt, wave);
-	json_t *r = hunt_ctl_request(path, line, err, sizeof(err));
-	const char *res = r ? json_string_value(json_object_get(r, "result")) : NULL;
-	if (res == NULL) {
+	if (b->n == 0)
+		return;
+	char err[512];
+	json_t *r = hunt_ctl_request(path, b->line, err, sizeof(err));
+	const json_t *res = r ? json_object_get(r, "results") : NULL;
+	if (!json_is_array(res)) {
 		const char *e = r ? json_string_value(json_object_get(r, "error")) : err;
-		fprintf(stderr, "hunt-control: %s: %s\n", line, e ? e : "no answer");
-		n->errors++;
-	} else if (strcmp(res, "done") == 0) {
-		printf("hunt-control: hunt %u wave %u %s\n", hunt, wave,
-		       strcmp(verb, "start") == 0 ? "opened" : "closed at its deadline");
-		if (strcmp(verb, "start") == 0)
-			n->started++;
-		else
-			n->ended++;
-	} else if (strcmp(res, "stale") == 0) {
-		n->stale++; /* already done (by us before a restart, or all clues won) */
-	} else {
-		n->retry++; /* the journal had no room: next poll */
+		fprintf(stderr, "hunt-control: %u wave commands: %s\n", b->n, e ? e : "no answer");
+		n->errors += b->n;
+	}
+	size_t i;
+	const json_t *x;
+	json_array_foreach(res, i, x) {
+		const char *what = json_string_value(json_object_get(x, "result"));
+		uint32_t hunt = (uint32_t)json_integer_value(json_object_get(x, "hunt"));
+		uint32_t wave = (uint32_t)json_integer_value(json_object_get(x, "wave"));
+		if (what == NULL) {
+			n->errors++;
+		} else if (strcmp(what, "done") == 0 && i < b->n) {
+			printf("hunt-control: hunt %u wave %u %s\n", hunt, wave,
+			       b->starts[i] ? "opened" : "closed at its deadline");
+			if (b->starts[i])
+				n->started++;
+			else
+				n->ended++;
+		} else if (strcmp(what, "stale") == 0) {
+			n->stale++; /* already done (by us before a restart, or all clues won) */
+		} else {
+			n->retry++; /* the journal had no room: next poll */
+		}
 	}
 	json_decref(r);
+	b->len = (size_t)snprintf(b->line, sizeof(b->line), "waves");
+	b->n = 0;
+}
+
+static void
+command(const char *path, struct batch *b, int start, uint32_t hunt, uint32_t wave,
+	struct counts *n)
+{
+	if (b->len + 40 > sizeof(b->line) || b->n == BATCH_MAX)
+		send_batch(path, b, n);
+	b->starts[b->n++] = start;
+	b->len += (size_t)snprintf(b->line + b->len, sizeof(b->line) - b->len, " %s %u %u",
+				   start ? "start" : "end", hunt, wave);
 }
 
 /* One pass over every hunt huntd reports. Returns 0, or -1 if huntd did not
@@ -98,8 +134,9 @@ static int
 poll_once(const char *path, const struct hunt_config *cat, uint64_t *first_seen,
 	  struct counts *n)
 {
+	static struct batch b = {.line = "waves", .len = 5};
 	char line[64], err[512];
-	snprintf(line, sizeof(line), "hunts control %d", (int)getpid());
+	snprintf(line, sizeof(line), "hunts brief control %d", (int)getpid());
 	json_t *r = hunt_ctl_request(path, line, err, sizeof(err));
 	if (r == NULL) {
 		fprintf(stderr, "hunt-control: %s\n", err);
@@ -132,14 +169,15 @@ poll_once(const char *path, const struct hunt_config *cat, uint64_t *first_seen,
 			if (first_seen[slot] == 0)
 				first_seen[slot] = now;
 			if (now >= first_seen[slot] + hc->start_delay_ms)
-				command(path, "start", id, 1, n);
+				command(path, &b, 1, id, 1, n);
 		} else if (strcmp(state, "OPEN") == 0 && now >= at + hc->wave_duration_ms) {
-			command(path, "end", id, wave, n);
+			command(path, &b, 0, id, wave, n);
 		} else if (strcmp(state, "COOLDOWN") == 0 && now >= at + hc->cooldown_ms) {
-			command(path, "start", id, wave + 1, n);
+			command(path, &b, 1, id, wave + 1, n);
 		}
 	}
 	json_decref(r);
+	send_batch(path, &b, n);
 	return 0;
 }
 
@@ -175,7 +213,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "hunt-control: %s: %s\n", catalogue, err);
 		return 2;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART}; /* finish the request in flight */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);

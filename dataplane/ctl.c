@@ -37,6 +37,8 @@ owner_of(const struct huntd *d, uint32_t hunt_id)
 }
 
 #define CTL_WAIT_MS 5000u /* longest a request waits for a worker or the journal */
+#define CTL_LINE_MAX (64u << 10) /* a request line ("waves ..." batches are long) */
+#define CTL_BATCH_CHUNK 32u      /* commands in flight per worker at once */
 
 /* Sends c to worker w and waits (bounded: CTL_WAIT_MS) for it to be
  * applied. Returns 0, or -ETIMEDOUT (the command may still be applied
@@ -103,9 +105,10 @@ error(FILE *f, const char *what)
 	fprintf(f, "{\"error\":\"%s\"}\n", what);
 }
 
-/* "hunts": every hunt, racy reads of the owners' tables (like telemetry). */
+/* "hunts": every hunt, racy reads of the owners' tables (like telemetry).
+ * brief: only what hunt-control needs (a fifth of the bytes). */
 static void
-answer_hunts(struct huntd *d, FILE *f)
+answer_hunts(struct huntd *d, FILE *f, int brief)
 {
 	uint64_t now = wall_ms();
 	fprintf(f, "{\"now_wall_ms\":%lu,\"waves_by_control\":%u,\"hunts\":[", (unsigned long)now,
@@ -117,7 +120,12 @@ answer_hunts(struct huntd *d, FILE *f)
 			struct hunt_cmd_hunt h;
 			hunt_cmd_describe(&h, &t->hunts[i], w);
 			fputs(first ? "" : ",", f);
-			json_hunt(f, &h, now);
+			if (brief)
+				fprintf(f, "{\"id\":%u,\"wave\":%u,\"state\":\"%s\",\"event_wall_ms\":%lu}",
+					h.id, h.wave_id, hunt_wave_state_name(h.state),
+					(unsigned long)h.event_wall_ms);
+			else
+				json_hunt(f, &h, now);
 			first = 0;
 		}
 	}
@@ -172,6 +180,92 @@ answer_wave(struct huntd *d, enum hunt_wave_cmd cmd, uint32_t id, uint32_t wave,
 	}
 	if (rc != -ETIMEDOUT)
 		free(c);
+}
+
+/*
+ * "waves start|end HUNT WAVE [start|end HUNT WAVE ...]": many wave commands
+ * at once (hunt-control sends one per poll). They go to their owners'
+ * command rings CTL_BATCH_CHUNK at a time, and the answer waits once for the
+ * journal to make the last of each worker's records durable, so a batch
+ * costs about one group commit instead of one per command.
+ */
+static void
+answer_batch(struct huntd *d, const char *args, FILE *f)
+{
+	size_t cap = 1024, n = 0;
+	struct hunt_cmd **cmds = malloc(cap * sizeof(*cmds));
+	char verb[8];
+	unsigned long id, wave;
+	int used;
+	for (const char *p = args; cmds && sscanf(p, "%7s %lu %lu%n", verb, &id, &wave, &used) == 3;
+	     p += used) {
+		if (n == cap) {
+			struct hunt_cmd **nc = realloc(cmds, 2 * cap * sizeof(*cmds));
+			if (nc == NULL)
+				break;
+			cmds = nc;
+			cap *= 2;
+		}
+		struct hunt_cmd *c = calloc(1, sizeof(*c));
+		if (c == NULL)
+			break;
+		*c = (struct hunt_cmd){.op = HUNT_CMD_WAVE, .hunt_id = (uint32_t)id,
+				       .wave = (uint32_t)wave,
+				       .wave_cmd = strcmp(verb, "start") == 0 ? HUNT_WAVE_CMD_START
+										: HUNT_WAVE_CMD_END};
+		cmds[n++] = c;
+	}
+	if (cmds == NULL) {
+		error(f, "out of memory");
+		return;
+	}
+	/* Per worker: enqueue a chunk, wait for it, next chunk. */
+	uint64_t last_seq[HUNT_WORKERS_MAX] = {0};
+	int rc = 0;
+	for (uint32_t w = 0; w < d->n_workers && rc == 0; w++) {
+		struct hunt_cmd *chunk[CTL_BATCH_CHUNK];
+		size_t i = 0;
+		while (i < n && rc == 0) {
+			uint32_t k = 0;
+			for (; i < n && k < CTL_BATCH_CHUNK; i++)
+				if (owner_of(d, cmds[i]->hunt_id) == w)
+					chunk[k++] = cmds[i];
+			for (uint32_t j = 0; j < k && rc == 0; j++)
+				if (rte_ring_sp_enqueue(d->workers[w]->cmds, chunk[j]) != 0)
+					rc = -EBUSY;
+			for (uint64_t until = wall_ms() + CTL_WAIT_MS; rc == 0 && k > 0;) {
+				uint32_t done = 0;
+				for (uint32_t j = 0; j < k; j++)
+					done += (uint32_t)__atomic_load_n(&chunk[j]->done, __ATOMIC_ACQUIRE);
+				if (done == k)
+					break;
+				if (wall_ms() >= until)
+					rc = -ETIMEDOUT;
+				struct timespec ts = {.tv_nsec = 20000};
+				nanosleep(&ts, NULL);
+			}
+			for (uint32_t j = 0; rc == 0 && j < k; j++)
+				if (chunk[j]->rc == 0 && chunk[j]->seq > last_seq[w])
+					last_seq[w] = chunk[j]->seq;
+		}
+	}
+	for (uint32_t w = 0; w < d->n_workers && rc == 0; w++)
+		rc = wait_durable(d, w, last_seq[w]);
+	if (rc != 0) {
+		error(f, strerror(-rc)); /* commands in flight are leaked on purpose */
+		free(cmds);
+		return;
+	}
+	fprintf(f, "{\"results\":[");
+	for (size_t i = 0; i < n; i++) {
+		const struct hunt_cmd *c = cmds[i];
+		fprintf(f, "%s{\"hunt\":%u,\"wave\":%u,\"result\":\"%s\"}", i ? "," : "", c->hunt_id,
+			c->wave, c->rc == 0 ? "done" : c->rc == -ESTALE ? "stale"
+				 : c->rc == -ENOENT ? "no such hunt" : "retry");
+		free(cmds[i]);
+	}
+	fprintf(f, "]}\n");
+	free(cmds);
 }
 
 static void
@@ -246,14 +340,17 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 	} else if (strcmp(verb, "stats") == 0) {
 		huntd_write_json(d, f);
 	} else if (strcmp(verb, "hunts") == 0) {
-		/* "hunts control PID": hunt-control's poll, also its heartbeat */
-		if (sscanf(line, "%*s %31s %lu", sub, &a) == 2 && strcmp(sub, "control") == 0) {
+		/* "hunts [brief] [control PID]": hunt-control's poll is also its heartbeat */
+		const char *c = strstr(line, " control ");
+		if (c != NULL && sscanf(c, " control %lu", &a) == 1) {
 			__atomic_store_n(&d->ctl_pid, (uint64_t)a, __ATOMIC_RELAXED);
 			__atomic_store_n(&d->ctl_seen_ms, wall_ms(), __ATOMIC_RELAXED);
 		}
-		answer_hunts(d, f);
+		answer_hunts(d, f, strstr(line, " brief") != NULL);
 	} else if (strcmp(verb, "hunt") == 0 && n >= 2) {
 		answer_hunt(d, (uint32_t)a, f);
+	} else if (strcmp(verb, "waves") == 0) {
+		answer_batch(d, line + strlen("waves"), f);
 	} else if (strcmp(verb, "player") == 0 && n >= 2) {
 		answer_player(d, a, f);
 	} else if (strcmp(verb, "wave") == 0 &&
@@ -265,8 +362,8 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 		answer_wave(d, strcmp(sub, "start") == 0 ? HUNT_WAVE_CMD_START : HUNT_WAVE_CMD_END,
 			    (uint32_t)a, (uint32_t)b, f);
 	} else {
-		error(f, "unknown request (status, stats, hunts, hunt ID, player ID, "
-			 "wave start|end HUNT [WAVE])");
+		error(f, "unknown request (status, stats, hunts [brief], hunt ID, player ID, "
+			 "wave start|end HUNT [WAVE], waves start|end HUNT WAVE ...)");
 	}
 }
 
@@ -317,7 +414,7 @@ hunt_ctl_main(void *arg)
 			continue;
 		struct timeval tv = {.tv_sec = 2};
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		char line[512];
+		static char line[CTL_LINE_MAX];
 		size_t got = 0;
 		while (got < sizeof(line) - 1) {
 			ssize_t r = read(c, line + got, sizeof(line) - 1 - got);
