@@ -8,6 +8,9 @@
  *   huntctl stats                       per worker and total: packets, ops,
  *                                       handoffs, drops, cycles/op, journal
  *                                       lag and group sizes, checkpoints
+ *   huntctl latency                     per worker: cycles per request, time a
+ *                                       reply waits for the journal, group commit
+ *                                       time (p50 .. p99.9, max)
  *   huntctl hunts                       every hunt: wave, state, won, members
  *   huntctl waves HUNT                  one hunt's wave history and schedule
  *   huntctl wave start|end HUNT [WAVE]  open the next wave / close the open one
@@ -40,7 +43,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: huntctl [--socket PATH] [--json] [--watch SECONDS] COMMAND\n"
-		"  status | stats | hunts | waves HUNT | wave start|end HUNT [WAVE] | player ID\n"
+		"  status | stats | latency | hunts | waves HUNT | wave start|end HUNT [WAVE] | player ID\n"
 		"  journal verify|dump|stats DIR\n");
 	return 2;
 }

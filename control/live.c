@@ -108,6 +108,36 @@ show_stats(const json_t *r)
 }
 
 static void
+hist_row(const char *what, const json_t *w, const char *key)
+{
+	const json_t *h = json_object_get(w, key);
+	if (!json_is_object(h))
+		return;
+	printf("%-6" JSON_INTEGER_FORMAT " %-18s %12" JSON_INTEGER_FORMAT, num(w, "worker"), what,
+	       num(h, "n"));
+	static const char *const q[] = {"p50", "p90", "p99", "p999", "max"};
+	for (int i = 0; i < 5; i++)
+		printf(" %9.1f", json_number_value(json_object_get(h, q[i])));
+	printf("\n");
+}
+
+static void
+show_latency(const json_t *r)
+{
+	printf("%-6s %-18s %12s %9s %9s %9s %9s %9s\n", "worker", "", "count", "p50", "p90", "p99",
+	       "p99.9", "max");
+	size_t i;
+	const json_t *w;
+	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		hist_row("cycles per request", w, "op_cycles");
+		hist_row("reply held, us", w, "held_us");
+		hist_row("group commit, us", w, "flush_us");
+	}
+	printf("(cycles per request: per poll that found work; held: a reply waiting for its "
+	       "journal record, held to released; group commit: submit to durable)\n");
+}
+
+static void
 hunt_row(const json_t *h)
 {
 	printf("%-8" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT
@@ -183,6 +213,10 @@ request_for(int argc, char **argv, char *line, size_t n, void (**show)(const jso
 	if (strcmp(c, "stats") == 0 && argc == 1) {
 		*show = show_stats;
 		return snprintf(line, n, "stats"), 0;
+	}
+	if (strcmp(c, "latency") == 0 && argc == 1) {
+		*show = show_latency;
+		return snprintf(line, n, "latency"), 0;
 	}
 	if (strcmp(c, "hunts") == 0 && argc == 1) {
 		*show = show_hunts;

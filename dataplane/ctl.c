@@ -293,6 +293,38 @@ answer_player(struct huntd *d, uint64_t player, FILE *f)
 }
 
 static void
+json_hist(FILE *f, const char *name, const struct hist *h, double per_us)
+{
+	static const double qs[] = {0.5, 0.9, 0.99, 0.999};
+	static const char *const qn[] = {"p50", "p90", "p99", "p999"};
+	fprintf(f, "\"%s\":{\"n\":%lu", name, (unsigned long)h->n);
+	for (int i = 0; i < 4; i++)
+		fprintf(f, ",\"%s\":%.1f", qn[i], (double)hist_quantile(h, qs[i]) / per_us);
+	fprintf(f, ",\"max\":%.1f}", (double)h->max / per_us);
+}
+
+/* "latency": per worker, where time goes (racy reads of the histograms). */
+static void
+answer_latency(struct huntd *d, FILE *f)
+{
+	double per_us = (double)d->tsc_hz / 1e6;
+	fprintf(f, "{\"unit\":\"us, except op_cycles\",\"workers\":[");
+	for (uint32_t w = 0; w < d->n_workers; w++) {
+		const struct hunt_worker *wk = d->workers[w];
+		fprintf(f, "%s{\"worker\":%u,", w ? "," : "", w);
+		json_hist(f, "op_cycles", &wk->lat.op, 1.0);
+		fputc(',', f);
+		json_hist(f, "held_us", &wk->lat.held, per_us);
+		if (d->journals != NULL) {
+			fputc(',', f);
+			json_hist(f, "flush_us", &d->journals[w].flush_hist, per_us);
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "]}\n");
+}
+
+static void
 answer_status(struct huntd *d, FILE *f)
 {
 	fprintf(f,
@@ -339,6 +371,8 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 		answer_status(d, f);
 	} else if (strcmp(verb, "stats") == 0) {
 		huntd_write_json(d, f);
+	} else if (strcmp(verb, "latency") == 0) {
+		answer_latency(d, f);
 	} else if (strcmp(verb, "hunts") == 0) {
 		/* "hunts [brief] [control PID]": hunt-control's poll is also its heartbeat */
 		const char *c = strstr(line, " control ");
@@ -362,7 +396,7 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 		answer_wave(d, strcmp(sub, "start") == 0 ? HUNT_WAVE_CMD_START : HUNT_WAVE_CMD_END,
 			    (uint32_t)a, (uint32_t)b, f);
 	} else {
-		error(f, "unknown request (status, stats, hunts [brief], hunt ID, player ID, "
+		error(f, "unknown request (status, stats, latency, hunts [brief], hunt ID, player ID, "
 			 "wave start|end HUNT [WAVE], waves start|end HUNT WAVE ...)");
 	}
 }

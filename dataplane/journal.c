@@ -275,6 +275,7 @@ group_durable(struct hunt_journal *j, uint64_t now)
 	j->st.groups++;
 	j->st.bytes += g->used;
 	j->st.flush_cycles += cycles;
+	hist_add(&j->flush_hist, cycles);
 	if (cycles > j->st.flush_cycles_max)
 		j->st.flush_cycles_max = cycles;
 	if (g->n_records > j->st.group_records_max)

@@ -28,6 +28,7 @@
 
 #include <liburing.h>
 
+#include "hunt/hist.h"
 #include "hunt/journal.h"
 
 struct hunt_journal_cfg {
@@ -126,6 +127,7 @@ struct hunt_journal {
 	struct hunt_jdev *dev;   /* set: the device thread writes, not io_uring */
 	struct hunt_jdev_slot slot;
 	struct hunt_journal_stats st;
+	struct hist flush_hist;  /* submit to durable, TSC cycles, per group */
 };
 
 /* The device thread's loop: serves every journal's slot until dev->stop

@@ -79,14 +79,15 @@ handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
 	assert(!held_full(w) || op == HUNT_OP_DIG || op == HUNT_OP_ENTER);
 	m->data_len = (uint16_t)frame_len;
 	m->pkt_len = frame_len;
-	w->held[w->held_tail++ & w->held_mask] = (struct hunt_held){.m = m, .seq = w->engine.dep_seq};
+	w->held[w->held_tail++ & w->held_mask] =
+		(struct hunt_held){.m = m, .seq = w->engine.dep_seq, .tsc = now};
 	w->ctr.held++;
 }
 
 /* Puts the held replies whose records are now durable at the front of
  * this poll's TX batch, in order, at most HELD_RELEASE_MAX. */
 static void
-release_held(struct hunt_worker *w, struct burst *b)
+release_held(struct hunt_worker *w, struct burst *b, uint64_t now)
 {
 	assert(b->n_tx == 0);
 	uint64_t durable = w->engine.durable_seq;
@@ -95,6 +96,8 @@ release_held(struct hunt_worker *w, struct burst *b)
 		if (hd->seq > durable)
 			break;
 		b->tx[b->n_tx++] = hd->m;
+		if (hd->tsc != 0)
+			hist_add(&w->lat.held, now - hd->tsc);
 		w->held_head++;
 	}
 	b->n_released = b->n_tx;
@@ -120,7 +123,7 @@ journal_poll(struct hunt_worker *w, struct burst *b, uint64_t now)
 {
 	hunt_journal_poll(w->jnl, now);
 	w->engine.durable_seq = w->jnl->durable_seq;
-	release_held(w, b);
+	release_held(w, b, now);
 	if (w->jnl->error != 0 && !w->jnl_failure_logged) {
 		w->jnl_failure_logged = 1; /* once, not per packet */
 		RTE_LOG(ERR, USER1,
@@ -344,8 +347,10 @@ hunt_worker_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		unsigned n = hunt_worker_poll(w, start);
 		if (n > 0) {
-			w->ctr.busy_cycles += rte_rdtsc() - start;
+			uint64_t cycles = rte_rdtsc() - start;
+			w->ctr.busy_cycles += cycles;
 			w->ctr.busy_pkts += n;
+			hist_add(&w->lat.op, cycles / n);
 		} else if (w->yield_when_flushing && w->jnl != NULL && w->jnl->inflight) {
 			/* The kernel work completing the flush may share this core;
 			 * without a yield it waits for the scheduler to preempt this

@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "frame.h"
+#include "hunt/hist.h"
 #include "hunt/limits.h"
 #include "journal.h"
 #include "request.h"
@@ -46,6 +47,14 @@ struct hunt_counters {
 struct hunt_held {
 	struct rte_mbuf *m;
 	uint64_t seq;
+	uint64_t tsc; /* when it was held (0: put back after a full TX ring) */
+};
+
+/* Where a worker's time goes, for huntctl latency (log-linear histograms
+ * in TSC cycles; written by the worker, read racily by the control thread). */
+struct hunt_latency {
+	struct hist held;     /* reply held for the journal: held to released */
+	struct hist op;       /* cycles per request in each poll that found work */
 };
 
 struct hunt_worker {
@@ -65,6 +74,7 @@ struct hunt_worker {
 	int jnl_failure_logged;
 	int yield_when_flushing;    /* [journal] yield_when_flushing */
 	struct hunt_counters ctr __rte_cache_aligned;
+	struct hunt_latency lat __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /*

@@ -40,7 +40,7 @@
 #include "config.h"
 #include "frame.h"
 #include "port.h"
-#include "hist.h"
+#include "hunt/hist.h"
 #include "hunt/content.h"
 #include "hunt/proto.h"
 #include "hunt/shard.h"

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "hist.h"
+#include "hunt/hist.h"
 
 Test(hist, quantiles_within_bucket_width)
 {

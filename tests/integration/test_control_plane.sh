@@ -79,6 +79,8 @@ done
 ctl --json status >"$T/status.json"
 ctl --json stats >"$T/stats.json"
 ctl --json hunts >"$T/hunts.json"
+ctl --json latency >"$T/latency.json"
+ctl latency >"$T/latency.txt"
 python3 - "$T/wins.txt" >"$T/players.txt" <<'PY'
 import collections, sys
 c = collections.Counter(int(l.split()[3]) for l in open(sys.argv[1]))
@@ -88,9 +90,12 @@ PY
 while read -r p n; do ctl --json player "$p" >"$T/player_$p.json"; done <"$T/players.txt"
 check "huntctl status, stats, hunts and player answer JSON that parses" python3 - "$T" <<'PY'
 import glob, json, sys
-for f in ["status", "stats", "hunts"] + [p[len(sys.argv[1]) + 1:-5] for p in glob.glob(sys.argv[1] + "/player_*.json")]:
+for f in ["status", "stats", "hunts", "latency"] + [p[len(sys.argv[1]) + 1:-5] for p in glob.glob(sys.argv[1] + "/player_*.json")]:
     json.load(open("%s/%s.json" % (sys.argv[1], f)))
 PY
+check "huntctl latency: held replies and group commits were timed" pyjson "$T/latency.json" \
+	'd["workers"][0]["held_us"]["n"] > 0 and d["workers"][0]["flush_us"]["n"] > 0 and d["workers"][0]["op_cycles"]["p50"] > 0'
+cat "$T/latency.txt"
 check "huntd exits 0" stop_huntd d
 kill -TERM "$HC"
 wait "$HC"
