@@ -49,7 +49,8 @@ struct hunt_cmd {
 	uint64_t seq;           /* HUNT_CMD_WAVE: the record to wait for */
 	struct hunt_cmd_hunt hunt;
 	uint32_t n_member_of;
-	struct hunt_cmd_membership member_of[HUNT_CMD_PLAYER_HUNTS_MAX];
+	struct hunt_cmd_membership *member_of; /* HUNT_CMD_PLAYER: room for
+						* HUNT_CMD_PLAYER_HUNTS_MAX, the sender's */
 	int done;
 };
 

@@ -276,8 +276,10 @@ answer_player(struct huntd *d, uint64_t player, FILE *f)
 	int first = 1;
 	for (uint32_t w = 0; w < d->n_workers; w++) {
 		struct hunt_cmd *c = calloc(1, sizeof(*c));
-		*c = (struct hunt_cmd){.op = HUNT_CMD_PLAYER, .player_id = player};
-		int rc = run_cmd(d, w, c);
+		*c = (struct hunt_cmd){.op = HUNT_CMD_PLAYER, .player_id = player,
+				       .member_of = calloc(HUNT_CMD_PLAYER_HUNTS_MAX,
+							   sizeof(struct hunt_cmd_membership))};
+		int rc = c->member_of != NULL ? run_cmd(d, w, c) : -ENOMEM;
 		for (uint32_t i = 0; rc == 0 && i < c->n_member_of; i++) {
 			const struct hunt_cmd_membership *m = &c->member_of[i];
 			fprintf(f, "%s{\"hunt\":%u,\"worker\":%u,\"coins\":%lu,\"wins\":%u}",
@@ -286,8 +288,10 @@ answer_player(struct huntd *d, uint64_t player, FILE *f)
 			wins += m->wins;
 			first = 0;
 		}
-		if (rc != -ETIMEDOUT)
+		if (rc != -ETIMEDOUT) { /* else the worker may still write them */
+			free(c->member_of);
 			free(c);
+		}
 	}
 	fprintf(f, "],\"coins\":%lu,\"wins\":%lu}\n", (unsigned long)coins, (unsigned long)wins);
 }

@@ -277,7 +277,9 @@ apply_command(struct hunt_worker *w, struct hunt_cmd *c, uint64_t now)
 		break;
 	case HUNT_CMD_PLAYER:
 		c->n_member_of = 0;
-		for (uint32_t i = 0; i < t->n_hunts && c->n_member_of < HUNT_CMD_PLAYER_HUNTS_MAX; i++) {
+		for (uint32_t i = 0; c->member_of != NULL && i < t->n_hunts &&
+				     c->n_member_of < HUNT_CMD_PLAYER_HUNTS_MAX;
+		     i++) {
 			const struct hunt_member *m = hunt_member_find(&t->hunts[i], c->player_id);
 			if (m != NULL)
 				c->member_of[c->n_member_of++] = (struct hunt_cmd_membership){
