@@ -11,6 +11,8 @@
  *   huntctl latency                     per worker: cycles per request, time a
  *                                       reply waits for the journal, group commit
  *                                       time (p50 .. p99.9, max)
+ *   huntctl leaderboard [N]             top N (10, at most 32) players by coins
+ *                                       from durable wins, with the lag
  *   huntctl hunts                       every hunt: wave, state, won, members
  *   huntctl waves HUNT                  one hunt's wave history and schedule
  *   huntctl wave start|end HUNT [WAVE]  open the next wave / close the open one
@@ -43,7 +45,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: huntctl [--socket PATH] [--json] [--watch SECONDS] COMMAND\n"
-		"  status | stats | latency | hunts | waves HUNT | wave start|end HUNT [WAVE] | player ID\n"
+		"  status | stats | latency | leaderboard [N] | hunts | waves HUNT | wave start|end HUNT [WAVE] | player ID\n"
 		"  journal verify|dump|stats DIR\n");
 	return 2;
 }

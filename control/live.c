@@ -138,6 +138,20 @@ show_latency(const json_t *r)
 }
 
 static void
+show_leaderboard(const json_t *r)
+{
+	printf("%-5s %-22s %12s\n", "rank", "player", "coins");
+	size_t i;
+	const json_t *e;
+	json_array_foreach(json_object_get(r, "top"), i, e)
+		printf("%-5" JSON_INTEGER_FORMAT " %-22" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT "\n",
+		       num(e, "rank"), num(e, "player"), num(e, "coins"));
+	printf("(from %" JSON_INTEGER_FORMAT " durable wins; %" JSON_INTEGER_FORMAT
+	       " journal records appended and not yet durable are not counted yet)\n",
+	       num(r, "counted_wins"), num(r, "lag_records"));
+}
+
+static void
 hunt_row(const json_t *h)
 {
 	printf("%-8" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT
@@ -213,6 +227,10 @@ request_for(int argc, char **argv, char *line, size_t n, void (**show)(const jso
 	if (strcmp(c, "stats") == 0 && argc == 1) {
 		*show = show_stats;
 		return snprintf(line, n, "stats"), 0;
+	}
+	if (strcmp(c, "leaderboard") == 0 && argc <= 2) {
+		*show = show_leaderboard;
+		return snprintf(line, n, "leaderboard %lu", argc == 2 ? strtoul(argv[1], NULL, 10) : 10ul), 0;
 	}
 	if (strcmp(c, "latency") == 0 && argc == 1) {
 		*show = show_latency;

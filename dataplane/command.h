@@ -13,11 +13,13 @@
 #include <stdint.h>
 
 #include "hunts.h"
+#include "leaderboard.h"
 
 enum hunt_cmd_op {
 	HUNT_CMD_WAVE = 1, /* hunt_wave_command(); waits for its record */
 	HUNT_CMD_HUNT,     /* one hunt's wave state */
 	HUNT_CMD_PLAYER,   /* a player's membership, coins and wins in this worker's hunts */
+	HUNT_CMD_TOP,      /* the worker's leaderboard top list */
 };
 
 #define HUNT_CMDS_PER_POLL 4u
@@ -51,6 +53,9 @@ struct hunt_cmd {
 	uint32_t n_member_of;
 	struct hunt_cmd_membership *member_of; /* HUNT_CMD_PLAYER: room for
 						* HUNT_CMD_PLAYER_HUNTS_MAX, the sender's */
+	uint32_t n_top;         /* HUNT_CMD_TOP */
+	struct hunt_lb_entry top[HUNT_LB_TOP];
+	uint64_t lb_wins;
 	int done;
 };
 

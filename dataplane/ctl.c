@@ -268,6 +268,56 @@ answer_batch(struct huntd *d, const char *args, FILE *f)
 	free(cmds);
 }
 
+/* "leaderboard N": the workers' top lists merged (leaderboard.h). */
+static void
+answer_leaderboard(struct huntd *d, uint32_t want, FILE *f)
+{
+	if (d->journals == NULL) {
+		error(f, "no leaderboard without --journal: it counts durable wins");
+		return;
+	}
+	if (want == 0 || want > HUNT_LB_TOP)
+		want = want == 0 ? 10 : HUNT_LB_TOP;
+	const struct hunt_lb_entry *lists[HUNT_WORKERS_MAX];
+	uint32_t lens[HUNT_WORKERS_MAX];
+	struct hunt_cmd *cmds[HUNT_WORKERS_MAX] = {0};
+	uint64_t wins = 0, lag = 0;
+	int rc = 0;
+	for (uint32_t w = 0; w < d->n_workers && rc == 0; w++) {
+		cmds[w] = calloc(1, sizeof(struct hunt_cmd));
+		if (cmds[w] == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		cmds[w]->op = HUNT_CMD_TOP;
+		rc = run_cmd(d, w, cmds[w]);
+		if (rc == 0) {
+			lists[w] = cmds[w]->top;
+			lens[w] = cmds[w]->n_top;
+			wins += cmds[w]->lb_wins;
+			const struct hunt_journal *j = &d->journals[w];
+			uint64_t appended = __atomic_load_n(&j->st.records, __ATOMIC_RELAXED);
+			uint64_t durable = __atomic_load_n(&j->durable_seq, __ATOMIC_RELAXED);
+			lag += appended > durable ? appended - durable : 0;
+		}
+	}
+	if (rc != 0) {
+		error(f, strerror(-rc));
+	} else {
+		struct hunt_lb_entry top[HUNT_LB_TOP];
+		uint32_t n = hunt_lb_merge(lists, lens, d->n_workers, top, want);
+		fprintf(f, "{\"counted_wins\":%lu,\"lag_records\":%lu,\"top\":[",
+			(unsigned long)wins, (unsigned long)lag);
+		for (uint32_t i = 0; i < n; i++)
+			fprintf(f, "%s{\"rank\":%u,\"player\":%lu,\"coins\":%lu}", i ? "," : "", i + 1,
+				(unsigned long)top[i].player_id, (unsigned long)top[i].coins);
+		fprintf(f, "]}\n");
+	}
+	for (uint32_t w = 0; w < d->n_workers; w++)
+		if (rc != -ETIMEDOUT)
+			free(cmds[w]);
+}
+
 static void
 answer_player(struct huntd *d, uint64_t player, FILE *f)
 {
@@ -375,6 +425,8 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 		answer_status(d, f);
 	} else if (strcmp(verb, "stats") == 0) {
 		huntd_write_json(d, f);
+	} else if (strcmp(verb, "leaderboard") == 0) {
+		answer_leaderboard(d, n >= 2 ? (uint32_t)a : 10, f);
 	} else if (strcmp(verb, "latency") == 0) {
 		answer_latency(d, f);
 	} else if (strcmp(verb, "hunts") == 0) {
@@ -400,7 +452,7 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 		answer_wave(d, strcmp(sub, "start") == 0 ? HUNT_WAVE_CMD_START : HUNT_WAVE_CMD_END,
 			    (uint32_t)a, (uint32_t)b, f);
 	} else {
-		error(f, "unknown request (status, stats, latency, hunts [brief], hunt ID, player ID, "
+		error(f, "unknown request (status, stats, latency, leaderboard [N], hunts [brief], hunt ID, player ID, "
 			 "wave start|end HUNT [WAVE], waves start|end HUNT WAVE ...)");
 	}
 }

@@ -271,6 +271,8 @@ group_durable(struct hunt_journal *j, uint64_t now)
 {
 	struct hunt_jgroup *g = &j->group[j->filling ^ 1];
 	j->durable_seq = g->last_seq;
+	if (j->on_durable != NULL)
+		j->on_durable(j->durable_ctx, g->data + g->carry, g->used);
 	uint64_t cycles = now - j->inflight_tsc;
 	j->st.groups++;
 	j->st.bytes += g->used;

@@ -128,6 +128,9 @@ struct hunt_journal {
 	struct hunt_jdev_slot slot;
 	struct hunt_journal_stats st;
 	struct hist flush_hist;  /* submit to durable, TSC cycles, per group */
+	/* Called with each group's record bytes once they are durable. */
+	void (*on_durable)(void *ctx, const uint8_t *records, uint32_t bytes);
+	void *durable_ctx;
 };
 
 /* The device thread's loop: serves every journal's slot until dev->stop

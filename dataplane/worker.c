@@ -275,6 +275,11 @@ apply_command(struct hunt_worker *w, struct hunt_cmd *c, uint64_t now)
 		else
 			c->rc = -ENOENT;
 		break;
+	case HUNT_CMD_TOP:
+		c->n_top = w->lb.n_top;
+		memcpy(c->top, w->lb.top, sizeof(c->top));
+		c->lb_wins = w->lb.wins;
+		break;
 	case HUNT_CMD_PLAYER:
 		c->n_member_of = 0;
 		for (uint32_t i = 0; c->member_of != NULL && i < t->n_hunts &&
@@ -429,6 +434,12 @@ sink_room(void *ctx, uint32_t n_records)
 	return hunt_journal_room(ctx, n_records * HUNT_REC_MAX_BYTES);
 }
 
+static void
+lb_durable(void *ctx, const uint8_t *records, uint32_t bytes)
+{
+	hunt_lb_durable(ctx, records, bytes);
+}
+
 int
 hunt_worker_attach_journal(struct hunt_worker *w, struct hunt_journal *jnl, uint32_t held_max)
 {
@@ -439,6 +450,20 @@ hunt_worker_attach_journal(struct hunt_worker *w, struct hunt_journal *jnl, uint
 	w->held_mask = held_max - 1;
 	w->jnl = jnl;
 	w->engine.hunts.sink = (struct hunt_sink){.emit = sink_emit, .room = sink_room, .ctx = jnl};
+	/* The leaderboard: what recovery rebuilt, then every durable win. */
+	const struct hunt_table *t = &w->engine.hunts;
+	uint32_t players = 0;
+	for (uint32_t i = 0; i < t->n_hunts; i++)
+		players += t->hunts[i].cfg->max_players;
+	if (hunt_lb_init(&w->lb, players) != 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->n_hunts; i++) {
+		const struct hunt_state *h = &t->hunts[i];
+		for (uint32_t k = 0; k <= h->members_mask; k++)
+			hunt_lb_add(&w->lb, h->members[k].player_id, h->members[k].coins);
+	}
+	jnl->on_durable = lb_durable;
+	jnl->durable_ctx = &w->lb;
 	return 0;
 }
 
@@ -454,6 +479,7 @@ hunt_workers_free(struct hunt_worker **w, uint32_t n)
 		for (uint32_t j = 0; j < n; j++)
 			rte_ring_free(w[i]->ring_to[j]);
 		rte_ring_free(w[i]->cmds);
+		hunt_lb_free(&w[i]->lb);
 		hunt_engine_free(&w[i]->engine);
 		rte_free(w[i]);
 		w[i] = NULL;

@@ -24,6 +24,7 @@
 #include "hunt/hist.h"
 #include "hunt/limits.h"
 #include "journal.h"
+#include "leaderboard.h"
 #include "request.h"
 
 struct hunt_counters {
@@ -75,6 +76,7 @@ struct hunt_worker {
 	int yield_when_flushing;    /* [journal] yield_when_flushing */
 	struct hunt_counters ctr __rte_cache_aligned;
 	struct hunt_latency lat __rte_cache_aligned;
+	struct hunt_lb lb;          /* coins from durable wins (with a journal) */
 } __rte_cache_aligned;
 
 /*

@@ -80,6 +80,8 @@ ctl --json status >"$T/status.json"
 ctl --json stats >"$T/stats.json"
 ctl --json hunts >"$T/hunts.json"
 ctl --json latency >"$T/latency.json"
+ctl --json leaderboard 5 >"$T/leaderboard.json"
+ctl leaderboard 5
 ctl latency >"$T/latency.txt"
 python3 - "$T/wins.txt" >"$T/players.txt" <<'PY'
 import collections, sys
@@ -90,7 +92,7 @@ PY
 while read -r p n; do ctl --json player "$p" >"$T/player_$p.json"; done <"$T/players.txt"
 check "huntctl status, stats, hunts and player answer JSON that parses" python3 - "$T" <<'PY'
 import glob, json, sys
-for f in ["status", "stats", "hunts", "latency"] + [p[len(sys.argv[1]) + 1:-5] for p in glob.glob(sys.argv[1] + "/player_*.json")]:
+for f in ["status", "stats", "hunts", "latency", "leaderboard"] + [p[len(sys.argv[1]) + 1:-5] for p in glob.glob(sys.argv[1] + "/player_*.json")]:
     json.load(open("%s/%s.json" % (sys.argv[1], f)))
 PY
 check "huntctl latency: held replies and group commits were timed" pyjson "$T/latency.json" \
@@ -132,6 +134,22 @@ for line in open(t + "/players.txt"):
           % (p, n, pl["wins"], pl["coins"]))
     ok = ok and pl["wins"] == n and pl["coins"] == 10 * n
 print("  huntd WON replies %d, huntgen wins acknowledged %d" % (s["status"]["WON"], g["wins_acked"]))
+sys.exit(0 if ok else 1)
+PY
+check "huntctl leaderboard: every durable win counted, nothing lagging, top coins = 10 x wins" \
+	python3 - "$T" <<'PY'
+import collections, json, sys
+t = sys.argv[1]
+lb = json.load(open(t + "/leaderboard.json"))
+wins = collections.Counter(int(l.split()[3]) for l in open(t + "/wins.txt"))
+dump = [json.loads(l) for l in open(t + "/dump.jsonl")]
+journaled = sum(1 for r in dump if r["type"] == "WIN")
+best = max(wins.values())
+print("  %d WIN records journaled, %d counted, lag %d; top: %s; most wins by one player: %d"
+      % (journaled, lb["counted_wins"], lb["lag_records"], lb["top"][:3], best))
+ok = (lb["counted_wins"] == journaled and lb["lag_records"] == 0 and len(lb["top"]) == 5
+      and lb["top"][0]["coins"] == 10 * best
+      and all(e["coins"] == 10 * wins[e["player"]] for e in lb["top"]))
 sys.exit(0 if ok else 1)
 PY
 check "huntctl says huntd is not running once it stopped (exit 3)" \

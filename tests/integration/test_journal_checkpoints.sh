@@ -41,7 +41,19 @@ check "checkpoints were written during the run" pyjson "$T/journal0.json" \
 cat "$T/journal0.json"
 start || it_done
 waves >"$T/waves1.json"
+"$B/huntctl" --socket "$T/d.sock" --json leaderboard 3 >"$T/lb1.json"
 stop_huntd d
+check "the leaderboard after the crash is rebuilt from the recovered state" \
+	python3 - "$T/lb1.json" "$T/wins.txt" <<'PY'
+import collections, json, sys
+lb = json.load(open(sys.argv[1]))
+wins = collections.Counter(int(l.split()[3]) for l in open(sys.argv[2]))
+print("  top after restart: %s; most acknowledged wins by one player: %d"
+      % (lb["top"], max(wins.values())))
+ok = lb["top"] and all(e["coins"] >= 10 * wins[e["player"]] for e in lb["top"]) \
+    and lb["top"][0]["coins"] >= 10 * max(wins.values())
+sys.exit(0 if ok else 1)
+PY
 check "after kill -9: the newest live checkpoint loaded, only the rest replayed" \
 	python3 - "$T/d.log" "$T/journal0.json" <<'PY'
 import json, re, sys

@@ -1,0 +1,151 @@
+#include "leaderboard.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hunt/journal.h"
+#include "hunt/shard.h"
+
+int
+hunt_lb_init(struct hunt_lb *lb, uint32_t players)
+{
+	memset(lb, 0, sizeof(*lb));
+	uint32_t cap = 64;
+	while (cap < 2u * players && cap < (1u << 30))
+		cap <<= 1;
+	lb->slots = calloc(cap, sizeof(*lb->slots));
+	lb->mask = cap - 1;
+	return lb->slots ? 0 : -ENOMEM;
+}
+
+void
+hunt_lb_free(struct hunt_lb *lb)
+{
+	free(lb->slots);
+	lb->slots = NULL;
+}
+
+static struct hunt_lb_entry *
+slot(const struct hunt_lb *lb, uint64_t player_id)
+{
+	uint32_t i = (uint32_t)hunt_mix64(player_id) & lb->mask;
+	while (lb->slots[i].player_id != 0 && lb->slots[i].player_id != player_id)
+		i = (i + 1) & lb->mask;
+	return &lb->slots[i];
+}
+
+static int
+grow(struct hunt_lb *lb)
+{
+	struct hunt_lb old = *lb;
+	uint32_t cap = (lb->mask + 1) * 2;
+	lb->slots = calloc(cap, sizeof(*lb->slots));
+	if (lb->slots == NULL) {
+		lb->slots = old.slots;
+		return -ENOMEM;
+	}
+	lb->mask = cap - 1;
+	for (uint32_t i = 0; i <= old.mask; i++)
+		if (old.slots[i].player_id != 0)
+			*slot(lb, old.slots[i].player_id) = old.slots[i];
+	free(old.slots);
+	return 0;
+}
+
+/* The player's total grew to `coins`: keep top[] the HUNT_LB_TOP largest. */
+static void
+update_top(struct hunt_lb *lb, uint64_t player_id, uint64_t coins)
+{
+	uint32_t low = 0;
+	for (uint32_t i = 0; i < lb->n_top; i++) {
+		if (lb->top[i].player_id == player_id) {
+			lb->top[i].coins = coins;
+			return;
+		}
+		if (lb->top[i].coins < lb->top[low].coins)
+			low = i;
+	}
+	if (lb->n_top < HUNT_LB_TOP)
+		lb->top[lb->n_top++] = (struct hunt_lb_entry){player_id, coins};
+	else if (coins > lb->top[low].coins)
+		lb->top[low] = (struct hunt_lb_entry){player_id, coins};
+}
+
+int
+hunt_lb_add(struct hunt_lb *lb, uint64_t player_id, uint64_t coins)
+{
+	if (player_id == 0 || coins == 0)
+		return 0;
+	struct hunt_lb_entry *e = slot(lb, player_id);
+	if (e->player_id == 0) {
+		if (2u * (lb->used + 1) > lb->mask + 1) {
+			if (grow(lb) != 0)
+				return -ENOMEM;
+			e = slot(lb, player_id);
+		}
+		e->player_id = player_id;
+		lb->used++;
+	}
+	e->coins += coins;
+	update_top(lb, player_id, e->coins);
+	return 0;
+}
+
+void
+hunt_lb_durable(struct hunt_lb *lb, const uint8_t *records, uint32_t bytes)
+{
+	for (uint32_t off = 0; off + sizeof(struct hunt_rec_hdr) <= bytes;) {
+		const struct hunt_rec_hdr *h = (const void *)(records + off);
+		if (h->type == HUNT_REC_WIN) {
+			struct hunt_rec_win w;
+			memcpy(&w, h + 1, sizeof(w));
+			hunt_lb_add(lb, w.player_id, w.coins);
+			lb->wins++;
+		}
+		off += hunt_rec_bytes(h->len);
+	}
+}
+
+uint64_t
+hunt_lb_coins(const struct hunt_lb *lb, uint64_t player_id)
+{
+	const struct hunt_lb_entry *e = slot(lb, player_id);
+	return e->player_id == player_id ? e->coins : 0;
+}
+
+static int
+by_coins(const void *a, const void *b)
+{
+	const struct hunt_lb_entry *x = a, *y = b;
+	if (x->coins != y->coins)
+		return x->coins > y->coins ? -1 : 1;
+	return x->player_id < y->player_id ? -1 : x->player_id > y->player_id;
+}
+
+uint32_t
+hunt_lb_merge(const struct hunt_lb_entry *const *lists, const uint32_t *lens, uint32_t n,
+	      struct hunt_lb_entry *out, uint32_t max)
+{
+	uint32_t total = 0;
+	for (uint32_t i = 0; i < n; i++)
+		total += lens[i];
+	struct hunt_lb_entry *all = calloc(total ? total : 1, sizeof(*all));
+	if (all == NULL)
+		return 0;
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < lens[i]; k++) {
+			uint32_t j = 0;
+			while (j < m && all[j].player_id != lists[i][k].player_id)
+				j++;
+			if (j == m)
+				all[m++] = (struct hunt_lb_entry){lists[i][k].player_id, 0};
+			all[j].coins += lists[i][k].coins;
+		}
+	qsort(all, m, sizeof(*all), by_coins);
+	uint32_t k = m < max ? m : max;
+	memcpy(out, all, k * sizeof(*out));
+	free(all);
+	return k;
+}
