@@ -5,8 +5,9 @@
  *   hunt-control --config CATALOGUE [--socket PATH] [--poll-ms 20]
  *
  * The catalogue is the [world]/[hunt] part of the config format
- * (docs/config.md): it is parsed and validated with huntd's own parser, so a
- * bad value stops hunt-control with the line, key, value and allowed range.
+ * (docs/config.md), in a file of its own (huntd --catalogue) or in huntd's
+ * config: it is parsed and validated with huntd's own parser, so a bad value
+ * stops hunt-control with the file, line, key, value and allowed range.
  *
  * It keeps no schedule state of its own. Every poll it asks huntd for every
  * hunt's wave, state and last transition time (journaled by huntd, so they
@@ -209,8 +210,8 @@ main(int argc, char **argv)
 	}
 	static struct hunt_config cat;
 	char err[HUNT_CONFIG_ERR_BYTES];
-	if (hunt_config_load(&cat, catalogue, err) != 0) {
-		fprintf(stderr, "hunt-control: %s: %s\n", catalogue, err);
+	if (hunt_config_load_catalogue(&cat, catalogue, err) != 0) {
+		fprintf(stderr, "hunt-control: %s\n", err);
 		return 2;
 	}
 	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART}; /* finish the request in flight */

@@ -205,9 +205,9 @@ open_section(struct hunt_config *cfg, const char *name, unsigned line,
 }
 
 static int
-cross_check(const struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
+cross_check(const struct hunt_config *cfg, int need_server, char err[HUNT_CONFIG_ERR_BYTES])
 {
-	if (cfg->server.ip_be == 0)
+	if (need_server && cfg->server.ip_be == 0)
 		return cfg_error(err, "[server] key 'ip' is required");
 	if (cfg->server.base_port + cfg->server.n_shards - 1 > 65535)
 		return cfg_error(err,
@@ -241,15 +241,21 @@ cross_check(const struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
 	return 0;
 }
 
-int
-hunt_config_parse(struct hunt_config *cfg, const char *text,
-		  char err[HUNT_CONFIG_ERR_BYTES])
+static void
+reset(struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
 {
-	assert(cfg != NULL && text != NULL && err != NULL);
 	memset(cfg, 0, sizeof(*cfg));
 	err[0] = '\0';
 	apply_defaults(&cfg->server, SEC_SERVER);
 	apply_defaults(&cfg->journal, SEC_JOURNAL);
+}
+
+/* Parses text into cfg on top of what it holds. hunts_only: a catalogue,
+ * [world] and [hunt] sections only. */
+static int
+parse_text(struct hunt_config *cfg, const char *text, int hunts_only,
+	   char err[HUNT_CONFIG_ERR_BYTES])
+{
 	enum cfg_section sec = SEC_COUNT;
 	unsigned line_no = 0;
 	const char *p = text;
@@ -275,7 +281,11 @@ hunt_config_parse(struct hunt_config *cfg, const char *text,
 				return cfg_error(err, "line %u: bad section header '%s'",
 						 line_no, s);
 			*close = '\0';
-			int rc = open_section(cfg, trim(s + 1), line_no, &sec, err);
+			const char *name = trim(s + 1);
+			if (hunts_only && strcmp(name, "world") != 0 && strcmp(name, "hunt") != 0)
+				return cfg_error(err, "line %u: section '[%s]' in a catalogue "
+						      "(allowed: [world], [hunt])", line_no, name);
+			int rc = open_section(cfg, name, line_no, &sec, err);
 			if (rc != 0)
 				return rc;
 			continue;
@@ -292,18 +302,37 @@ hunt_config_parse(struct hunt_config *cfg, const char *text,
 		if (rc != 0)
 			return rc;
 	}
-	return cross_check(cfg, err);
+	return 0;
 }
 
 int
-hunt_config_load(struct hunt_config *cfg, const char *path,
-		 char err[HUNT_CONFIG_ERR_BYTES])
+hunt_config_parse(struct hunt_config *cfg, const char *text,
+		  char err[HUNT_CONFIG_ERR_BYTES])
+{
+	assert(cfg != NULL && text != NULL && err != NULL);
+	reset(cfg, err);
+	int rc = parse_text(cfg, text, 0, err);
+	return rc != 0 ? rc : cross_check(cfg, 1, err);
+}
+
+int
+hunt_config_parse_catalogue(struct hunt_config *cfg, const char *text,
+			    char err[HUNT_CONFIG_ERR_BYTES])
+{
+	assert(cfg != NULL && text != NULL && err != NULL);
+	reset(cfg, err);
+	int rc = parse_text(cfg, text, 0, err);
+	return rc != 0 ? rc : cross_check(cfg, 0, err);
+}
+
+/* The whole file as a string (caller frees), or NULL with err set. */
+static char *
+slurp(const char *path, char err[HUNT_CONFIG_ERR_BYTES])
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		int e = errno;
-		snprintf(err, HUNT_CONFIG_ERR_BYTES, "%s: %s", path, strerror(e));
-		return -e;
+		snprintf(err, HUNT_CONFIG_ERR_BYTES, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
 	char *text = NULL;
 	size_t len = 0;
@@ -313,11 +342,66 @@ hunt_config_load(struct hunt_config *cfg, const char *path,
 	while (mem != NULL && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, mem);
 	fclose(f);
-	if (mem == NULL)
-		return -ENOMEM;
+	if (mem == NULL) {
+		snprintf(err, HUNT_CONFIG_ERR_BYTES, "%s: out of memory", path);
+		return NULL;
+	}
 	fclose(mem);
+	return text;
+}
+
+/* Prefixes err with the file it is about. */
+static int
+in_file(const char *path, int rc, char err[HUNT_CONFIG_ERR_BYTES])
+{
+	if (rc != 0) {
+		char e[HUNT_CONFIG_ERR_BYTES];
+		snprintf(e, sizeof(e), "%s", err);
+		snprintf(err, HUNT_CONFIG_ERR_BYTES, "%.80s: %.170s", path, e);
+	}
+	return rc;
+}
+
+int
+hunt_config_load(struct hunt_config *cfg, const char *path,
+		 char err[HUNT_CONFIG_ERR_BYTES])
+{
+	char *text = slurp(path, err);
+	if (text == NULL)
+		return -EINVAL;
 	int rc = hunt_config_parse(cfg, text, err);
 	free(text);
+	return rc;
+}
+
+int
+hunt_config_load_catalogue(struct hunt_config *cfg, const char *path,
+			   char err[HUNT_CONFIG_ERR_BYTES])
+{
+	char *text = slurp(path, err);
+	if (text == NULL)
+		return -EINVAL;
+	int rc = hunt_config_parse_catalogue(cfg, text, err);
+	free(text);
+	return in_file(path, rc, err);
+}
+
+int
+hunt_config_load_with(struct hunt_config *cfg, const char *path, const char *catalogue,
+		      char err[HUNT_CONFIG_ERR_BYTES])
+{
+	char *text = slurp(path, err), *cat = text ? slurp(catalogue, err) : NULL;
+	int rc = -EINVAL;
+	if (text != NULL && cat != NULL) {
+		reset(cfg, err);
+		rc = in_file(path, parse_text(cfg, text, 0, err), err);
+		if (rc == 0)
+			rc = in_file(catalogue, parse_text(cfg, cat, 1, err), err);
+		if (rc == 0)
+			rc = cross_check(cfg, 1, err);
+	}
+	free(text);
+	free(cat);
 	return rc;
 }
 

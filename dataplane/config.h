@@ -80,6 +80,21 @@ int hunt_config_parse(struct hunt_config *cfg, const char *text,
 int hunt_config_load(struct hunt_config *cfg, const char *path,
 		     char err[HUNT_CONFIG_ERR_BYTES]);
 
+/*
+ * A catalogue: the [world] and [hunt] sections that define hunts, in the
+ * same format (docs/config.md). hunt_config_parse_catalogue accepts a text
+ * with or without [server] (hunt-control reads either); load_with reads
+ * huntd's config, then a catalogue file that may hold only [world] and
+ * [hunt], and checks them together. Errors name the file, line, key, value
+ * and allowed range.
+ */
+int hunt_config_parse_catalogue(struct hunt_config *cfg, const char *text,
+				char err[HUNT_CONFIG_ERR_BYTES]);
+int hunt_config_load_catalogue(struct hunt_config *cfg, const char *path,
+			       char err[HUNT_CONFIG_ERR_BYTES]);
+int hunt_config_load_with(struct hunt_config *cfg, const char *path, const char *catalogue,
+			  char err[HUNT_CONFIG_ERR_BYTES]);
+
 const struct hunt_hunt_cfg *hunt_config_find_hunt(const struct hunt_config *cfg,
 						  uint32_t hunt_id);
 const struct hunt_world_cfg *

@@ -53,6 +53,7 @@ struct args {
 	uint64_t fail_at_seq; /* test seam: the flush that makes worker 0's record SEQ durable fails */
 	const char *stats_out;
 	const char *control;  /* control socket path */
+	const char *catalogue; /* [world]/[hunt] sections in a file of their own */
 	uint16_t port_id;
 };
 
@@ -66,6 +67,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"port", required_argument, NULL, 'p'},
 		{"stats-out", required_argument, NULL, 's'},
 		{"control", required_argument, NULL, 'C'},
+		{"catalogue", required_argument, NULL, 'K'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
@@ -90,6 +92,9 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'C':
 			a->control = optarg;
+			break;
+		case 'K':
+			a->catalogue = optarg;
 			break;
 		default:
 			return -1;
@@ -492,7 +497,7 @@ main(int argc, char **argv)
 	struct args a;
 	if (parse_args(argc - n, argv + n, &a) != 0) {
 		fprintf(stderr, "usage: huntd [EAL options] -- --config FILE [--journal DIR] [--port N] "
-				"[--stats-out FILE] [--control SOCKET]\n");
+				"[--stats-out FILE] [--control SOCKET] [--catalogue FILE]\n");
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -500,8 +505,11 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.cfg = calloc(1, sizeof(*d.cfg));
 	char err[HUNT_CONFIG_ERR_BYTES];
-	if (d.cfg == NULL || hunt_config_load(d.cfg, a.config, err) != 0)
-		return fail(a.config, d.cfg ? err : "out of memory");
+	if (d.cfg == NULL)
+		return fail(a.config, "out of memory");
+	if (a.catalogue != NULL ? hunt_config_load_with(d.cfg, a.config, a.catalogue, err) != 0
+				: hunt_config_load(d.cfg, a.config, err) != 0)
+		return fail(a.catalogue ? "configuration" : a.config, err);
 	d.port_id = a.port_id;
 	d.n_workers = rte_lcore_count();
 	d.tsc_hz = rte_get_tsc_hz();

@@ -174,3 +174,54 @@ Test(config, load_reports_missing_file)
 	cr_assert_lt(hunt_config_load(&cfg, "/nonexistent/hunt.conf", err), 0);
 	cr_assert(strstr(err, "/nonexistent/hunt.conf"), "%s", err);
 }
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The catalogue: [world]/[hunt] in a file of their own for huntd
+ * (--catalogue), or read alone by hunt-control; errors name the file. */
+Test(config, catalogue_in_its_own_file)
+{
+	static struct hunt_config c;
+	const char *cat_text = "[world]\nid = 1\n[hunt]\nid = 5\nworld = 1\nclues_per_wave = 7\n"
+			       "[hunt]\nid = 6\nworld = 1\n";
+	char dir[] = "/tmp/hunt-cat.XXXXXX", srv[64], cat[64], bad[64];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(srv, sizeof(srv), "%s/server.conf", dir);
+	snprintf(cat, sizeof(cat), "%s/hunts.conf", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.conf", dir);
+	write_file(srv, "[server]\nip = 198.18.0.1\n[journal]\nsegment_mb = 8\n");
+	write_file(cat, cat_text);
+	cr_assert_eq(hunt_config_load_with(&c, srv, cat, err), 0, "%s", err);
+	cr_assert_eq(c.n_hunts, 2);
+	cr_assert_eq(c.hunts[0].clues_per_wave, 7);
+	cr_assert_eq(c.journal.segment_mb, 8, "the config's own keys stay");
+	cr_assert_eq(hunt_config_load_catalogue(&c, cat, err), 0, "%s", err);
+	cr_assert_eq(c.n_hunts, 2);
+	cr_assert_neq(hunt_config_parse(&c, cat_text, err), 0, "a full config needs [server] ip");
+	cr_assert(strstr(err, "'ip' is required"), "%s", err);
+
+	write_file(bad, "[hunt]\nid = 9\nworld = 1\n[server]\nip = 198.18.0.9\n");
+	cr_assert_neq(hunt_config_load_with(&c, srv, bad, err), 0);
+	cr_assert(strstr(err, "bad.conf: line 4: section '[server]' in a catalogue"), "%s", err);
+	write_file(bad, "[world]\nid = 1\n[hunt]\nid = 9\nworld = 1\nclues_per_wave = 5000\n");
+	cr_assert_neq(hunt_config_load_catalogue(&c, bad, err), 0);
+	cr_assert(strstr(err, "bad.conf: line 6") && strstr(err, "clues_per_wave") &&
+			  strstr(err, "5000") && strstr(err, "4096"),
+		  "file, line, key, value and range: %s", err);
+	write_file(bad, "[hunt]\nid = 5\nworld = 1\n");
+	char both[64];
+	snprintf(both, sizeof(both), "%s/both.conf", dir);
+	write_file(both, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n[hunt]\nid = 5\nworld = 1\n");
+	cr_assert_neq(hunt_config_load_with(&c, both, bad, err), 0);
+	cr_assert(strstr(err, "id 5 defined twice"), "across the two files: %s", err);
+	char cmd[96];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}

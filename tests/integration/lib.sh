@@ -38,7 +38,7 @@ start_huntd() {
 	shift 2
 	${IT_EXEC:-} "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" "$@" \
 		-- --config "$conf" --stats-out "$T/$name.stats.json" --control "$T/$name.sock" \
-		${IT_JOURNAL:+--journal "$IT_JOURNAL"} >>"$T/$name.log" 2>&1 &
+		${IT_JOURNAL:+--journal "$IT_JOURNAL"} ${IT_CATALOGUE:+--catalogue "$IT_CATALOGUE"} >>"$T/$name.log" 2>&1 &
 	local pid=$!
 	IT_PIDS="$IT_PIDS $pid"
 	eval "PID_$name=$pid"

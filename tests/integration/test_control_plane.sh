@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Proves the control plane end to end: huntd with waves_by_control = 1,
-# hunt-control scheduling 3 hunts x 4 waves (12 waves) from the same
-# catalogue, huntgen playing them. hunt-control is killed with SIGKILL mid-run
+# Proves the control plane end to end: huntd with waves_by_control = 1 and
+# its hunts in a catalogue file, hunt-control scheduling 3 hunts x 4 waves
+# (12 waves) from that catalogue, huntgen playing them. hunt-control is killed with SIGKILL mid-run
 # and restarted: meanwhile huntctl status says it is not running and the open
 # waves go on; afterwards every wave of every hunt opened and closed exactly
 # once, in order (huntd's journal), and huntctl's JSON (status, stats, hunts,
@@ -11,24 +11,28 @@
 # HUNT_CP_DIRECT=1 runs it with [journal] direct_io = 1 (docs/journal.md,
 # "Known problem": about 1 run in 5-10 then sees a 10-22 s durable write).
 
+# huntd's own config, and the hunts in a catalogue of their own (huntd
+# --catalogue; hunt-control reads the same file); huntgen reads both at once.
+printf "[server]\nip = 198.18.0.1\nwaves_by_control = 1\n[journal]\ndirect_io = ${HUNT_CP_DIRECT:-0}\n" >"$T/server.conf"
 {
-	printf "[server]\nip = 198.18.0.1\nwaves_by_control = 1\n[journal]\ndirect_io = ${HUNT_CP_DIRECT:-0}\n[world]\nid = 1\n"
+	printf "[world]\nid = 1\n"
 	for h in 1 2 3; do
 		printf "[hunt]\nid = %s\nworld = 1\nclues_per_wave = 30\nwaves = 4\n" $h
 		printf "wave_duration_ms = 700\ncooldown_ms = 300\nanswer_seed = %s\nmax_players = 200\n" $h
 	done
-} >"$T/hunt.conf"
+} >"$T/catalogue.conf"
+cat "$T/server.conf" "$T/catalogue.conf" >"$T/hunt.conf"
 S=$T/d.sock
 ctl() { "$B/huntctl" --socket "$S" "$@"; }
 start_control() {
-	"$B/hunt-control" --config "$T/hunt.conf" --socket "$S" >>"$T/hc.log" 2>&1 &
+	"$B/hunt-control" --config "$T/catalogue.conf" --socket "$S" >>"$T/hc.log" 2>&1 &
 	HC=$!
 	IT_PIDS="$IT_PIDS $HC"
 }
 
 check "huntctl status says huntd is not running before it starts (exit 3)" \
 	sh -c "'$B/huntctl' --socket '$S' status 2>&1; [ \$? = 3 ]"
-IT_JOURNAL=$T/journal start_huntd d "$T/hunt.conf" -l 0 \
+IT_JOURNAL=$T/journal IT_CATALOGUE=$T/catalogue.conf start_huntd d "$T/server.conf" -l 0 \
 	--vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
 ctl status >"$T/status0.txt"
 check "huntctl status: waves wait for hunt-control, which never polled" \
