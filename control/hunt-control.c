@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "ctlclient.h"
+#include "hunt/clock.h"
 #include "hunt/proto.h"
 
 static volatile sig_atomic_t stop;
@@ -47,13 +48,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 struct counts {
 	uint64_t polls, started, ended, stale, retry, errors, unknown_hunts;
@@ -152,7 +146,7 @@ poll_once(const char *path, const struct hunt_config *cat, uint64_t *first_seen,
 		json_decref(r);
 		return 0;
 	}
-	uint64_t now = wall_ms();
+	uint64_t now = hunt_clock_wall_ms();
 	size_t i;
 	json_t *h;
 	json_array_foreach(json_object_get(r, "hunts"), i, h) {

@@ -6,15 +6,9 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "hunt/clock.h"
 #include "hunt/shard.h"
 
-static double
-mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct hunt_table *
 shadow_owner(void *ctx, uint32_t hunt_id)
@@ -100,7 +94,7 @@ hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed)
 	const struct hunt_journal_tuning *jt = &c->cfg->journal;
 	if (c->bytes_since < (uint64_t)jt->checkpoint_mb << 20)
 		return 0;
-	double t0 = mono_s();
+	double t0 = hunt_clock_mono_s();
 	struct hunt_table *tables[HUNT_JSCAN_WORKERS_MAX];
 	for (uint32_t w = 0; w < c->n_workers; w++)
 		tables[w] = &c->shadow[w];
@@ -113,7 +107,7 @@ hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed)
 					  (uint64_t)jt->retain_hours * 3600u, time(NULL));
 	if (removed > 0)
 		__atomic_fetch_add(&c->removed_files, (uint64_t)removed, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->last_write_us, (uint64_t)((mono_s() - t0) * 1e6), __ATOMIC_RELAXED);
+	__atomic_store_n(&c->last_write_us, (uint64_t)((hunt_clock_mono_s() - t0) * 1e6), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c->written, 1, __ATOMIC_RELAXED);
 	return 1;
 }

@@ -362,28 +362,31 @@ in_file(const char *path, int rc, char err[HUNT_CONFIG_ERR_BYTES])
 	return rc;
 }
 
-int
-hunt_config_load(struct hunt_config *cfg, const char *path,
-		 char err[HUNT_CONFIG_ERR_BYTES])
+static int
+load(struct hunt_config *cfg, const char *path,
+     int (*parse)(struct hunt_config *, const char *, char[HUNT_CONFIG_ERR_BYTES]),
+     char err[HUNT_CONFIG_ERR_BYTES])
 {
 	char *text = slurp(path, err);
 	if (text == NULL)
 		return -EINVAL;
-	int rc = hunt_config_parse(cfg, text, err);
+	int rc = parse(cfg, text, err);
 	free(text);
 	return rc;
+}
+
+int
+hunt_config_load(struct hunt_config *cfg, const char *path,
+		 char err[HUNT_CONFIG_ERR_BYTES])
+{
+	return load(cfg, path, hunt_config_parse, err);
 }
 
 int
 hunt_config_load_catalogue(struct hunt_config *cfg, const char *path,
 			   char err[HUNT_CONFIG_ERR_BYTES])
 {
-	char *text = slurp(path, err);
-	if (text == NULL)
-		return -EINVAL;
-	int rc = hunt_config_parse_catalogue(cfg, text, err);
-	free(text);
-	return in_file(path, rc, err);
+	return in_file(path, load(cfg, path, hunt_config_parse_catalogue, err), err);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <rte_ring.h>
 
 #include "checkpointer.h"
+#include "hunt/clock.h"
 #include "command.h"
 #include "hunt/proto.h" /* hunt_wave_state_name */
 #include "hunt/shard.h"
@@ -21,13 +22,6 @@
 #include "worker.h"
 
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static uint32_t
 owner_of(const struct huntd *d, uint32_t hunt_id)
@@ -40,6 +34,24 @@ owner_of(const struct huntd *d, uint32_t hunt_id)
 #define CTL_LINE_MAX (64u << 10) /* a request line ("waves ..." batches are long) */
 #define CTL_BATCH_CHUNK 32u      /* commands in flight per worker at once */
 
+/* Waits (bounded: CTL_WAIT_MS) until the worker has applied all k
+ * commands. 0 or -ETIMEDOUT. */
+static int
+wait_applied(struct hunt_cmd *const *c, uint32_t k)
+{
+	for (uint64_t until = hunt_clock_wall_ms() + CTL_WAIT_MS;;) {
+		uint32_t done = 0;
+		for (uint32_t j = 0; j < k; j++)
+			done += (uint32_t)__atomic_load_n(&c[j]->done, __ATOMIC_ACQUIRE);
+		if (done == k)
+			return 0;
+		if (hunt_clock_wall_ms() >= until)
+			return -ETIMEDOUT;
+		struct timespec ts = {.tv_nsec = 20000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Sends c to worker w and waits (bounded: CTL_WAIT_MS) for it to be
  * applied. Returns 0, or -ETIMEDOUT (the command may still be applied
  * later: it stays allocated, so it is leaked on purpose). */
@@ -49,13 +61,7 @@ run_cmd(struct huntd *d, uint32_t w, struct hunt_cmd *c)
 	c->done = 0;
 	if (rte_ring_sp_enqueue(d->workers[w]->cmds, c) != 0)
 		return -EBUSY;
-	for (uint64_t until = wall_ms() + CTL_WAIT_MS; wall_ms() < until;) {
-		if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
-			return 0;
-		struct timespec ts = {.tv_nsec = 20000};
-		nanosleep(&ts, NULL);
-	}
-	return __atomic_load_n(&c->done, __ATOMIC_ACQUIRE) ? 0 : -ETIMEDOUT;
+	return wait_applied(&c, 1);
 }
 
 /* Waits (bounded: CTL_WAIT_MS) until worker w's journal has made seq
@@ -66,7 +72,7 @@ wait_durable(struct huntd *d, uint32_t w, uint64_t seq)
 	if (d->journals == NULL || seq == 0)
 		return 0;
 	const struct hunt_journal *j = &d->journals[w];
-	for (uint64_t until = wall_ms() + CTL_WAIT_MS; wall_ms() < until;) {
+	for (uint64_t until = hunt_clock_wall_ms() + CTL_WAIT_MS; hunt_clock_wall_ms() < until;) {
 		if (__atomic_load_n(&j->durable_seq, __ATOMIC_ACQUIRE) >= seq)
 			return 0;
 		if (__atomic_load_n(&j->error, __ATOMIC_RELAXED) != 0)
@@ -110,7 +116,7 @@ error(FILE *f, const char *what)
 static void
 answer_hunts(struct huntd *d, FILE *f, int brief)
 {
-	uint64_t now = wall_ms();
+	uint64_t now = hunt_clock_wall_ms();
 	fprintf(f, "{\"now_wall_ms\":%lu,\"waves_by_control\":%u,\"hunts\":[", (unsigned long)now,
 		d->cfg->server.waves_by_control);
 	int first = 1;
@@ -144,7 +150,7 @@ answer_hunt(struct huntd *d, uint32_t id, FILE *f)
 		error(f, strerror(-rc));
 	else {
 		fputs("{\"hunt\":", f);
-		json_hunt(f, &c->hunt, wall_ms());
+		json_hunt(f, &c->hunt, hunt_clock_wall_ms());
 		fputs("}\n", f);
 	}
 	if (rc != -ETIMEDOUT)
@@ -157,12 +163,12 @@ answer_wave(struct huntd *d, enum hunt_wave_cmd cmd, uint32_t id, uint32_t wave,
 	struct hunt_cmd *c = calloc(1, sizeof(*c));
 	*c = (struct hunt_cmd){.op = HUNT_CMD_WAVE, .wave_cmd = cmd, .hunt_id = id, .wave = wave};
 	uint32_t w = owner_of(d, id);
-	uint64_t t0 = wall_ms();
+	uint64_t t0 = hunt_clock_wall_ms();
 	int rc = run_cmd(d, w, c);
-	uint64_t t1 = wall_ms();
+	uint64_t t1 = hunt_clock_wall_ms();
 	if (rc == 0 && c->rc == 0)
 		rc = wait_durable(d, w, c->seq);
-	uint64_t t2 = wall_ms();
+	uint64_t t2 = hunt_clock_wall_ms();
 	if (t2 - t0 > 100) /* worth an operator's attention */
 		fprintf(stderr, "huntd: control: wave %s %u took %lu ms to apply, %lu ms to be durable (seq %lu, durable %lu)\n",
 			cmd == HUNT_WAVE_CMD_START ? "start" : "end", id, (unsigned long)(t1 - t0),
@@ -175,7 +181,7 @@ answer_wave(struct huntd *d, enum hunt_wave_cmd cmd, uint32_t id, uint32_t wave,
 	else {
 		const char *result = c->rc == 0 ? "done" : c->rc == -ESTALE ? "stale" : "retry";
 		fprintf(f, "{\"result\":\"%s\",\"hunt\":", result);
-		json_hunt(f, &c->hunt, wall_ms());
+		json_hunt(f, &c->hunt, hunt_clock_wall_ms());
 		fputs("}\n", f);
 	}
 	if (rc != -ETIMEDOUT)
@@ -233,17 +239,8 @@ answer_batch(struct huntd *d, const char *args, FILE *f)
 			for (uint32_t j = 0; j < k && rc == 0; j++)
 				if (rte_ring_sp_enqueue(d->workers[w]->cmds, chunk[j]) != 0)
 					rc = -EBUSY;
-			for (uint64_t until = wall_ms() + CTL_WAIT_MS; rc == 0 && k > 0;) {
-				uint32_t done = 0;
-				for (uint32_t j = 0; j < k; j++)
-					done += (uint32_t)__atomic_load_n(&chunk[j]->done, __ATOMIC_ACQUIRE);
-				if (done == k)
-					break;
-				if (wall_ms() >= until)
-					rc = -ETIMEDOUT;
-				struct timespec ts = {.tv_nsec = 20000};
-				nanosleep(&ts, NULL);
-			}
+			if (rc == 0)
+				rc = wait_applied(chunk, k);
 			for (uint32_t j = 0; rc == 0 && j < k; j++)
 				if (chunk[j]->rc == 0 && chunk[j]->seq > last_seq[w])
 					last_seq[w] = chunk[j]->seq;
@@ -403,14 +400,14 @@ answer_status(struct huntd *d, FILE *f)
 		failed |= __atomic_load_n(&d->journals[w].error, __ATOMIC_RELAXED) != 0;
 	fprintf(f, ",\"journal_failed\":%s,\"waves_by_control\":%u,\"uptime_s\":%.1f,",
 		failed ? "true" : "false", d->cfg->server.waves_by_control,
-		(double)(wall_ms() - d->start_wall_ms) / 1000.0);
+		(double)(hunt_clock_wall_ms() - d->start_wall_ms) / 1000.0);
 	uint64_t seen = __atomic_load_n(&d->ctl_seen_ms, __ATOMIC_RELAXED);
 	if (seen == 0)
 		fprintf(f, "\"hunt_control\":null}\n");
 	else
 		fprintf(f, "\"hunt_control\":{\"pid\":%lu,\"seen_ms_ago\":%lu}}\n",
 			(unsigned long)__atomic_load_n(&d->ctl_pid, __ATOMIC_RELAXED),
-			(unsigned long)(wall_ms() - seen));
+			(unsigned long)(hunt_clock_wall_ms() - seen));
 }
 
 void
@@ -434,7 +431,7 @@ hunt_ctl_answer(struct huntd *d, const char *line, FILE *f)
 		const char *c = strstr(line, " control ");
 		if (c != NULL && sscanf(c, " control %lu", &a) == 1) {
 			__atomic_store_n(&d->ctl_pid, (uint64_t)a, __ATOMIC_RELAXED);
-			__atomic_store_n(&d->ctl_seen_ms, wall_ms(), __ATOMIC_RELAXED);
+			__atomic_store_n(&d->ctl_seen_ms, hunt_clock_wall_ms(), __ATOMIC_RELAXED);
 		}
 		answer_hunts(d, f, strstr(line, " brief") != NULL);
 	} else if (strcmp(verb, "hunt") == 0 && n >= 2) {

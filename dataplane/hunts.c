@@ -8,6 +8,8 @@
  */
 #include "hunts.h"
 
+#include "hunt/clock.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -117,10 +119,8 @@ hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 	assert(worker_idx < n_workers && hz > 0);
 	memset(t, 0, sizeof(*t));
 	t->hz = hz;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	t->tsc0 = now;
-	t->wall0_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	t->wall0_ms = hunt_clock_wall_ms();
 	t->external_waves = cfg->server.waves_by_control != 0;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < cfg->n_hunts; i++)

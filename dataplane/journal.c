@@ -30,6 +30,8 @@
 
 #include <rte_hash_crc.h>
 
+#include "hunt/clock.h"
+
 #define ZERO_CHUNK_BYTES (1u << 20)
 
 uint32_t
@@ -53,13 +55,6 @@ hunt_journal_seg_name(char *out, size_t n, uint64_t epoch, uint32_t worker, uint
 	snprintf(out, n, "seg-%08llx-%02x-%06x.hj", (unsigned long long)epoch, worker, segment);
 }
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int
 pwrite_all(int fd, const void *buf, size_t len, off_t off)
@@ -100,7 +95,7 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment)
 			.magic = HUNT_SEG_MAGIC, .version = HUNT_SEG_VERSION,
 			.header_bytes = HUNT_SEG_HEADER_BYTES, .epoch = c->epoch,
 			.worker = c->worker, .segment = segment,
-			.segment_bytes = c->segment_bytes, .created_ms = wall_ms(),
+			.segment_bytes = c->segment_bytes, .created_ms = hunt_clock_wall_ms(),
 			.group_bytes = c->group_bytes};
 		h.crc = hunt_crc32c(&h, offsetof(struct hunt_seg_header, crc));
 		rc = pwrite_all(fd, &h, sizeof(h), 0);

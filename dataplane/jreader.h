@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "hunt/journal.h"
+#include "hunt/limits.h"
 
 struct hunt_jpos {
 	const char *file;
@@ -46,7 +47,7 @@ typedef int (*hunt_jscan_fn)(void *ctx, const struct hunt_rec_hdr *h, const void
 			     const struct hunt_jpos *pos);
 
 #define HUNT_JSCAN_STREAMS_MAX 1024u
-#define HUNT_JSCAN_WORKERS_MAX 32u /* HUNT_WORKERS_MAX */
+#define HUNT_JSCAN_WORKERS_MAX HUNT_WORKERS_MAX
 
 struct hunt_jstream {
 	uint64_t epoch;

@@ -42,6 +42,7 @@
 #include "checkpointer.h"
 #include "ctl.h"
 #include "config.h"
+#include "hunt/clock.h"
 #include "hunt/shard.h"
 #include "huntd.h"
 #include "jreader.h"
@@ -194,7 +195,6 @@ struct replay {
 	uint64_t unknown_hunt;
 };
 
-static double now_s(void);
 
 /* The table of the worker that owns hunt_id in this run. */
 static struct hunt_table *
@@ -228,7 +228,7 @@ checkpoint_and_retain(struct huntd *d, int dir_fd)
 		tables[i] = &d->workers[i]->engine.hunts;
 		cover.next_seq[i] = 1;
 	}
-	double t0 = now_s();
+	double t0 = hunt_clock_mono_s();
 	int rc = hunt_checkpoint_write(dir_fd, &cover, tables, d->n_workers);
 	if (rc != 0) {
 		fprintf(stderr, "huntd: journal checkpoint: %s\n", strerror(-rc));
@@ -238,7 +238,7 @@ checkpoint_and_retain(struct huntd *d, int dir_fd)
 	int removed = hunt_journal_retain(dir_fd, d->journal_dir, (uint64_t)jt->retain_mb << 20,
 					  (uint64_t)jt->retain_hours * 3600u, time(NULL));
 	printf("huntd: checkpoint 0 of epoch %lu written in %.3f s; retention removed %d files\n",
-	       (unsigned long)d->epoch, now_s() - t0, removed < 0 ? 0 : removed);
+	       (unsigned long)d->epoch, hunt_clock_mono_s() - t0, removed < 0 ? 0 : removed);
 	static struct hunt_checkpointer ckpt;
 	rc = hunt_checkpointer_init(&ckpt, d->cfg, d->journal_dir, dir_fd, d->epoch, d->n_workers,
 				    rte_rdtsc(), d->tsc_hz);
@@ -250,13 +250,6 @@ checkpoint_and_retain(struct huntd *d, int dir_fd)
 	return 0;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* [journal] device_thread: one thread writes for every worker. */
 static int
@@ -297,7 +290,7 @@ journal_start(struct huntd *d, int dir_fd)
 	static struct hunt_jscan_stats st;
 	char err[1024];
 	struct replay r = {.d = d};
-	double t0 = now_s();
+	double t0 = hunt_clock_mono_s();
 	static struct hunt_jcover cover;
 	uint32_t skipped;
 	int rc = hunt_checkpoint_load(d->journal_dir, owner_table, d, &cover, &skipped);
@@ -306,7 +299,7 @@ journal_start(struct huntd *d, int dir_fd)
 					     sizeof(err));
 	else
 		snprintf(err, sizeof(err), "%s: checkpoints: %s", d->journal_dir, strerror(-rc));
-	double secs = now_s() - t0;
+	double secs = hunt_clock_mono_s() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "huntd: journal: %s\n", err);
 		return -1;
@@ -514,9 +507,7 @@ main(int argc, char **argv)
 	d.n_workers = rte_lcore_count();
 	d.tsc_hz = rte_get_tsc_hz();
 	d.journal_dir = a.journal;
-	struct timespec now_ts;
-	clock_gettime(CLOCK_REALTIME, &now_ts);
-	d.start_wall_ms = (uint64_t)now_ts.tv_sec * 1000u + (uint64_t)now_ts.tv_nsec / 1000000u;
+	d.start_wall_ms = hunt_clock_wall_ms();
 	if (d.n_workers > HUNT_WORKERS_MAX)
 		return fail("lcores", "more lcores than HUNT_WORKERS_MAX");
 	int dir_fd;

@@ -28,16 +28,10 @@
 
 #include <rte_cycles.h>
 
+#include "hunt/clock.h"
 #include "journal.h"
 #include "jreader.h"
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 cmp_d(const void *a, const void *b)
@@ -76,11 +70,11 @@ bench_fsync(const char *dir, int n, enum fsync_mode mode)
 	memset(wbuf, 0x5a, sizeof(buf));
 	double *lat = malloc((size_t)n * sizeof(double));
 	for (int i = 0; i < n; i++) {
-		double t = now_s();
+		double t = hunt_clock_mono_s();
 		if (pwrite(fd, wbuf, sizeof(buf), (off_t)i * 4096) != (ssize_t)sizeof(buf) ||
 		    (mode != FSYNC_DIRECT && fdatasync(fd) != 0))
 			return perror("write/fdatasync"), 1;
-		lat[i] = (now_s() - t) * 1e6;
+		lat[i] = (hunt_clock_mono_s() - t) * 1e6;
 	}
 	close(fd);
 	unlink(path);
@@ -113,7 +107,7 @@ bench_write(const char *dir, uint64_t n, uint32_t clues)
 				     .segment_bytes = 64u << 20, .group_bytes = 256u << 10};
 	if (dfd < 0 || hunt_journal_open(&j, &c) != 0)
 		return fprintf(stderr, "journal-bench: cannot open a journal in %s\n", dir), 1;
-	double t = now_s();
+	double t = hunt_clock_mono_s();
 	uint64_t done = 0;
 	for (uint32_t p = 1; p <= clues && done < n; p++, done++) {
 		struct hunt_rec_join r = {.player_id = (1ull << 32) | p};
@@ -134,7 +128,7 @@ bench_write(const char *dir, uint64_t n, uint32_t clues)
 		done++;
 	}
 	int rc = hunt_journal_close(&j);
-	double secs = now_s() - t;
+	double secs = hunt_clock_mono_s() - t;
 	printf("{\"write_records\":%lu,\"write_s\":%.3f,\"write_records_per_s\":%.0f,\"groups\":%lu}\n",
 	       (unsigned long)j.st.records, secs, (double)j.st.records / secs,
 	       (unsigned long)j.st.groups);
@@ -153,11 +147,11 @@ bench_ack(const char *dir, int n, int direct)
 	double *lat = malloc((size_t)n * sizeof(double));
 	for (int i = 0; i < n && j.error == 0; i++) {
 		struct hunt_rec_join r = {.player_id = (uint64_t)i + 1};
-		double t = now_s();
+		double t = hunt_clock_mono_s();
 		uint64_t seq = append(&j, HUNT_REC_JOIN, &r, sizeof(r));
 		while (j.durable_seq < seq && j.error == 0)
 			hunt_journal_poll(&j, rte_rdtsc());
-		lat[i] = (now_s() - t) * 1e6;
+		lat[i] = (hunt_clock_mono_s() - t) * 1e6;
 	}
 	int rc = hunt_journal_close(&j);
 	if (rc != 0)
@@ -174,9 +168,9 @@ bench_scan(const char *dir)
 {
 	static struct hunt_jscan_stats st;
 	char err[1024];
-	double t = now_s();
+	double t = hunt_clock_mono_s();
 	int rc = hunt_journal_scan(dir, NULL, NULL, &st, err, sizeof(err));
-	double secs = now_s() - t;
+	double secs = hunt_clock_mono_s() - t;
 	if (rc != 0)
 		return fprintf(stderr, "journal-bench: %s\n", err), 1;
 	printf("{\"scan_records\":%lu,\"scan_segments\":%lu,\"scan_s\":%.3f,\"scan_records_per_s\":%.0f}\n",
