@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define CKPT_MAGIC 0x31504b43544e5548ull /* "HUNTCKP1" */
-#define CKPT_VERSION 2u
+#define CKPT_VERSION 3u /* 3 added each hunt's events; 2 is still read */
 
 struct __attribute__((packed)) ckpt_header {
 	uint64_t magic;
@@ -46,6 +46,13 @@ struct __attribute__((packed)) ckpt_member {
 	uint64_t player_id;
 	uint64_t coins;
 	uint32_t wins;
+};
+
+/* Version 3: after the members, the hunt's event ring (oldest first). */
+struct __attribute__((packed)) ckpt_events {
+	uint64_t n_events;
+	uint64_t dropped_id;
+	uint32_t n_kept; /* then n_kept x struct hunt_event */
 };
 
 /* A growable buffer: the checkpoint is built in memory, then written once. */
@@ -95,6 +102,13 @@ put_hunt(struct buf *b, const struct hunt_state *h)
 		struct ckpt_member cm = {.player_id = m->player_id, .coins = m->coins, .wins = m->wins};
 		put(b, &cm, sizeof(cm));
 	}
+	uint64_t cap = (uint64_t)h->events_mask + 1;
+	uint64_t first = h->n_events > cap ? h->n_events - cap : 0;
+	struct ckpt_events ce = {.n_events = h->n_events, .dropped_id = h->dropped_id,
+				 .n_kept = (uint32_t)(h->n_events - first)};
+	put(b, &ce, sizeof(ce));
+	for (uint64_t i = first; i < h->n_events; i++)
+		put(b, &h->events[i & h->events_mask], sizeof(struct hunt_event));
 }
 
 void
@@ -158,8 +172,8 @@ hunt_checkpoint_write(int dir_fd, const struct hunt_jcover *cover,
  * owner when `apply`, else only measured. Returns the bytes it spans, or 0
  * if it runs past the end. */
 static size_t
-load_hunt(const uint8_t *p, const uint8_t *end, hunt_ckpt_owner_fn owner, void *ctx,
-	  uint32_t *skipped, int apply)
+load_hunt(const uint8_t *p, const uint8_t *end, uint32_t version, hunt_ckpt_owner_fn owner,
+	  void *ctx, uint32_t *skipped, int apply)
 {
 	struct ckpt_hunt ch;
 	if ((size_t)(end - p) < sizeof(ch))
@@ -167,7 +181,14 @@ load_hunt(const uint8_t *p, const uint8_t *end, hunt_ckpt_owner_fn owner, void *
 	memcpy(&ch, p, sizeof(ch));
 	size_t need = sizeof(ch) + 2 * (size_t)ch.clues_per_wave * sizeof(uint64_t) +
 		      (size_t)ch.n_members * sizeof(struct ckpt_member);
-	if ((size_t)(end - p) < need)
+	struct ckpt_events ce = {0};
+	if (version >= 3) {
+		if ((size_t)(end - p) < need + sizeof(ce))
+			return 0;
+		memcpy(&ce, p + need, sizeof(ce));
+		need += sizeof(ce) + (size_t)ce.n_kept * sizeof(struct hunt_event);
+	}
+	if ((size_t)(end - p) < need || ce.n_kept > ce.n_events)
 		return 0;
 	if (!apply)
 		return need;
@@ -204,6 +225,14 @@ load_hunt(const uint8_t *p, const uint8_t *end, hunt_ckpt_owner_fn owner, void *
 			m->join_seq = 0;
 		}
 	}
+	q += sizeof(ce);
+	h->n_events = ce.n_events - ce.n_kept; /* a smaller ring keeps the newest */
+	h->dropped_id = ce.dropped_id;
+	for (uint32_t i = 0; i < ce.n_kept; i++, q += sizeof(struct hunt_event)) {
+		struct hunt_event ev;
+		memcpy(&ev, q, sizeof(ev));
+		hunt_event_add(h, &ev);
+	}
 	h->wave_id = ch.wave_id;
 	h->state = ch.state;
 	h->event_wall_ms = ch.event_wall_ms;
@@ -236,7 +265,7 @@ load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipp
 	struct ckpt_header hd;
 	memcpy(&hd, b, sizeof(hd));
 	size_t streams = (size_t)hd.n_workers * sizeof(struct ckpt_stream);
-	if (hd.magic != CKPT_MAGIC || hd.version != CKPT_VERSION ||
+	if (hd.magic != CKPT_MAGIC || hd.version < 2 || hd.version > CKPT_VERSION ||
 	    hd.n_workers > HUNT_JSCAN_WORKERS_MAX || sizeof(hd) + streams > (size_t)len - 4) {
 		free(b);
 		return -EBADMSG;
@@ -254,7 +283,7 @@ load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipp
 	for (int apply = 0; apply < (owner != NULL ? 2 : 1); apply++) {
 		const uint8_t *p = b + sizeof(hd) + streams;
 		for (uint32_t i = 0; i < hd.n_hunts; i++) {
-			size_t used = load_hunt(p, end, owner, ctx, skipped, apply);
+			size_t used = load_hunt(p, end, hd.version, owner, ctx, skipped, apply);
 			if (used == 0) {
 				free(b);
 				return -EBADMSG;

@@ -16,11 +16,12 @@
  * the two newest whole checkpoints both cover them, and checkpoints older
  * than those two.
  *
- * File: header {magic "HUNTCKP1", version 2, n_hunts, epoch, gen,
+ * File: header {magic "HUNTCKP1", version 3, n_hunts, epoch, gen,
  * n_workers}, per worker {segments covered, next seq}, then per hunt {id,
  * clues_per_wave, wave_id, state, event_wall_ms, n_won, slot_wave[2],
- * n_members, winners of both clue slots, members {player, coins, wins}},
- * then a CRC32C of everything before it.
+ * n_members, winners of both clue slots, members {player, coins, wins},
+ * events {n_events, dropped_id, n_kept, n_kept x struct hunt_event}}, then
+ * a CRC32C of everything before it. Version 2 (no events) still loads.
  */
 #ifndef HUNT_CHECKPOINT_H
 #define HUNT_CHECKPOINT_H

@@ -23,9 +23,8 @@ static int
 fold_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	    const struct hunt_jpos *pos)
 {
-	(void)pos;
 	struct hunt_checkpointer *c = ctx;
-	hunt_table_apply(shadow_owner(c, h->hunt_id), h, payload); /* -ENOENT: as replay */
+	hunt_table_apply(shadow_owner(c, h->hunt_id), pos->epoch, h, payload); /* -ENOENT: as replay */
 	c->fold_count++;
 	return 0;
 }

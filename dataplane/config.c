@@ -43,6 +43,7 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_SERVER, "mbufs", T_U32, SRV(mbufs), 16383, 1023, 1u << 20, "", "mbufs in the packet pool"},
 	{SEC_SERVER, "rx_desc", T_U32, SRV(rx_desc), 1024, 64, 16384, "", "RX descriptors per queue"},
 	{SEC_SERVER, "waves_by_control", T_U32, SRV(waves_by_control), 0, 0, 1, "", "1: waves open and close only when hunt-control (or huntctl wave start|end) says so, and a wave whose clues are all won still closes at once; 0: huntd runs each hunt's waves from its own timers"},
+	{SEC_SERVER, "leaderboard_ms", T_U32, SRV(leaderboard_ms), 500, 10, 3600000, "ms", "how often the control thread merges the cores' leaderboards into the list the LEADERBOARD op serves (its lag)"},
 	{SEC_SERVER, "tx_desc", T_U32, SRV(tx_desc), 1024, 64, 16384, "", "TX descriptors per queue"},
 
 	{SEC_JOURNAL, "segment_mb", T_U32, JNL(segment_mb), 64, 1, 4096, "MiB", "segment file size; segments are zero-filled ahead of need"},
@@ -73,6 +74,7 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_HUNT, "treasures_per_building", T_U32, HNT(treasures_per_building), 4, 1, HUNT_TREASURES_MAX, "", "clues placed in each building"},
 	{SEC_HUNT, "coins_per_win", T_U32, HNT(coins_per_win), 10, 0, 1000000, "coins", "coins a winning claim awards"},
 	{SEC_HUNT, "max_players", T_U32, HNT(max_players), 1024, 1, HUNT_PLAYERS_MAX, "", "players that may join; more get RETRY_LATER"},
+	{SEC_HUNT, "events_kept", T_U32, HNT(events_kept), 1024, 16, HUNT_EVENTS_KEPT_MAX, "", "newest win events kept in memory for the EVENTS op (rounded up to a power of two; 32 bytes each, twice with a journal); older ones answer with the GAP flag"},
 };
 
 #define N_KEYS (sizeof(hunt_config_keys) / sizeof(hunt_config_keys[0]))

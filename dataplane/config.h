@@ -19,6 +19,7 @@ struct hunt_server_cfg {
 	uint32_t rx_desc;
 	uint32_t tx_desc;
 	uint32_t waves_by_control; /* 1: hunt-control opens and closes waves */
+	uint32_t leaderboard_ms;   /* LEADERBOARD list republished this often */
 };
 
 /* Journal tuning; the directory itself is a command-line option. */
@@ -48,6 +49,7 @@ struct hunt_hunt_cfg {
 	uint32_t treasures_per_building;
 	uint32_t coins_per_win;
 	uint32_t max_players;
+	uint32_t events_kept;      /* newest win events kept for EVENTS */
 };
 
 struct hunt_world_cfg {

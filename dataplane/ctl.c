@@ -265,20 +265,17 @@ answer_batch(struct huntd *d, const char *args, FILE *f)
 	free(cmds);
 }
 
-/* "leaderboard N": the workers' top lists merged (leaderboard.h). */
-static void
-answer_leaderboard(struct huntd *d, uint32_t want, FILE *f)
+/* The workers' top lists merged (leaderboard.h), up to want entries; also
+ * the WIN records counted and what is appended but not yet durable. 0 or
+ * -errno. */
+static int
+collect_leaderboard(struct huntd *d, struct hunt_lb_entry *top, uint32_t want, uint32_t *n,
+		    uint64_t *wins, uint64_t *lag)
 {
-	if (d->journals == NULL) {
-		error(f, "no leaderboard without --journal: it counts durable wins");
-		return;
-	}
-	if (want == 0 || want > HUNT_LB_TOP)
-		want = want == 0 ? 10 : HUNT_LB_TOP;
 	const struct hunt_lb_entry *lists[HUNT_WORKERS_MAX];
 	uint32_t lens[HUNT_WORKERS_MAX];
 	struct hunt_cmd *cmds[HUNT_WORKERS_MAX] = {0};
-	uint64_t wins = 0, lag = 0;
+	*wins = *lag = 0;
 	int rc = 0;
 	for (uint32_t w = 0; w < d->n_workers && rc == 0; w++) {
 		cmds[w] = calloc(1, sizeof(struct hunt_cmd));
@@ -291,28 +288,62 @@ answer_leaderboard(struct huntd *d, uint32_t want, FILE *f)
 		if (rc == 0) {
 			lists[w] = cmds[w]->top;
 			lens[w] = cmds[w]->n_top;
-			wins += cmds[w]->lb_wins;
+			*wins += cmds[w]->lb_wins;
 			const struct hunt_journal *j = &d->journals[w];
 			uint64_t appended = __atomic_load_n(&j->st.records, __ATOMIC_RELAXED);
 			uint64_t durable = __atomic_load_n(&j->durable_seq, __ATOMIC_RELAXED);
-			lag += appended > durable ? appended - durable : 0;
+			*lag += appended > durable ? appended - durable : 0;
 		}
 	}
-	if (rc != 0) {
-		error(f, strerror(-rc));
-	} else {
-		struct hunt_lb_entry top[HUNT_LB_TOP];
-		uint32_t n = hunt_lb_merge(lists, lens, d->n_workers, top, want);
-		fprintf(f, "{\"counted_wins\":%lu,\"lag_records\":%lu,\"top\":[",
-			(unsigned long)wins, (unsigned long)lag);
-		for (uint32_t i = 0; i < n; i++)
-			fprintf(f, "%s{\"rank\":%u,\"player\":%lu,\"coins\":%lu}", i ? "," : "", i + 1,
-				(unsigned long)top[i].player_id, (unsigned long)top[i].coins);
-		fprintf(f, "]}\n");
-	}
+	if (rc == 0)
+		*n = hunt_lb_merge(lists, lens, d->n_workers, top, want);
 	for (uint32_t w = 0; w < d->n_workers; w++)
 		if (rc != -ETIMEDOUT)
 			free(cmds[w]);
+	return rc;
+}
+
+/* Every [server] leaderboard_ms: the merged list for the LEADERBOARD op. */
+static void
+publish_leaderboard(struct huntd *d)
+{
+	uint64_t now = hunt_clock_wall_ms();
+	if (d->journals == NULL || now < d->board_next_ms)
+		return;
+	d->board_next_ms = now + d->cfg->server.leaderboard_ms;
+	struct hunt_lb_entry top[HUNT_LB_TOP];
+	uint32_t n;
+	uint64_t wins, lag;
+	if (collect_leaderboard(d, top, HUNT_LB_TOP, &n, &wins, &lag) == 0)
+		hunt_lb_board_publish(&d->board, top, n, wins, now);
+}
+
+/* "leaderboard N": merged now, not the published list. */
+static void
+answer_leaderboard(struct huntd *d, uint32_t want, FILE *f)
+{
+	if (d->journals == NULL) {
+		error(f, "no leaderboard without --journal: it counts durable wins");
+		return;
+	}
+	if (want == 0 || want > HUNT_LB_TOP)
+		want = want == 0 ? 10 : HUNT_LB_TOP;
+	struct hunt_lb_entry top[HUNT_LB_TOP];
+	uint32_t n;
+	uint64_t wins, lag;
+	int rc = collect_leaderboard(d, top, want, &n, &wins, &lag);
+	if (rc != 0) {
+		error(f, strerror(-rc));
+		return;
+	}
+	uint64_t taken = __atomic_load_n(&d->board.taken_ms, __ATOMIC_RELAXED);
+	fprintf(f, "{\"counted_wins\":%lu,\"lag_records\":%lu,\"published_age_ms\":%lu,\"top\":[",
+		(unsigned long)wins, (unsigned long)lag,
+		(unsigned long)(taken ? hunt_clock_wall_ms() - taken : 0));
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "%s{\"rank\":%u,\"player\":%lu,\"coins\":%lu}", i ? "," : "", i + 1,
+			(unsigned long)top[i].player_id, (unsigned long)top[i].coins);
+	fprintf(f, "]}\n");
 }
 
 static void
@@ -492,9 +523,12 @@ void *
 hunt_ctl_main(void *arg)
 {
 	struct hunt_ctl_args *ca = arg;
+	int wait_ms = (int)(ca->d->cfg->server.leaderboard_ms < 100 ? ca->d->cfg->server.leaderboard_ms
+									 : 100);
 	while (!__atomic_load_n(&ca->d->stop, __ATOMIC_ACQUIRE)) {
+		publish_leaderboard(ca->d);
 		struct pollfd p = {.fd = ca->fd, .events = POLLIN};
-		if (poll(&p, 1, 100) <= 0)
+		if (poll(&p, 1, wait_ms) <= 0)
 			continue;
 		int c = accept4(ca->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "leaderboard.h"
 #include "token.h"
 #include "worker.h"
 
@@ -31,6 +32,9 @@ struct huntd {
 	int stop;
 	uint64_t start_wall_ms;
 	uint64_t ctl_pid, ctl_seen_ms; /* hunt-control's last poll (control socket thread) */
+	struct hunt_lb_board board;    /* the LEADERBOARD op's list: the control socket
+					* thread publishes, workers read (seqlock) */
+	uint64_t board_next_ms;        /* its next publish (control socket thread) */
 	struct hunt_worker *workers[HUNT_WORKERS_MAX];
 };
 

@@ -101,6 +101,11 @@ hunt_state_init(struct hunt_state *h, const struct hunt_hunt_cfg *hc)
 	if (h->members == NULL)
 		return -ENOMEM;
 	h->members_mask = cap - 1;
+	cap = pow2_at_least(hc->events_kept ? hc->events_kept : 1);
+	h->events = calloc(cap, sizeof(struct hunt_event));
+	if (h->events == NULL)
+		return -ENOMEM;
+	h->events_mask = cap - 1;
 	return 0;
 }
 
@@ -159,6 +164,7 @@ hunt_table_free(struct hunt_table *t)
 		free(t->hunts[i].clues[0]);
 		free(t->hunts[i].clues[1]);
 		free(t->hunts[i].members);
+		free(t->hunts[i].events);
 	}
 	free(t->hunts);
 	free(t->heap);
@@ -428,10 +434,72 @@ hunt_building_open(const struct hunt_state *h, uint32_t building_idx, uint64_t d
 	return n;
 }
 
+/* ---- events ---- */
+
+void
+hunt_event_add(struct hunt_state *h, const struct hunt_event *ev)
+{
+	if (h->n_events != 0 && ev->event_id <= hunt_events_last_id(h))
+		return; /* already here (a replay overlapping a checkpoint) */
+	struct hunt_event *slot = &h->events[h->n_events & h->events_mask];
+	if (h->n_events > h->events_mask && slot->event_id != 0)
+		h->dropped_id = slot->event_id; /* (0: a slot a checkpoint load skipped) */
+	*slot = *ev;
+	h->n_events++;
+}
+
+static void
+event_of_win(struct hunt_event *ev, uint64_t epoch, uint64_t seq, const struct hunt_rec_win *w)
+{
+	*ev = (struct hunt_event){.event_id = HUNT_EVENT_ID(epoch, seq), .wave_id = w->wave_id,
+				  .clue_idx = w->clue_idx, .winner_id = w->player_id,
+				  .loot_item = w->loot_item, .coins = w->coins};
+}
+
+uint32_t
+hunt_events_after(const struct hunt_state *h, uint64_t after_id, struct hunt_event *out,
+		  uint32_t max, uint8_t *flags)
+{
+	uint64_t cap = (uint64_t)h->events_mask + 1;
+	uint64_t lo = h->n_events > cap ? h->n_events - cap : 0, hi = h->n_events;
+	*flags = after_id < h->dropped_id ? HUNT_EVENTS_F_GAP : 0;
+	while (lo < hi) { /* first kept event with id > after_id */
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (h->events[mid & h->events_mask].event_id <= after_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t n = 0;
+	for (; lo < h->n_events && n < max; lo++)
+		out[n++] = h->events[lo & h->events_mask];
+	if (lo < h->n_events)
+		*flags |= HUNT_EVENTS_F_MORE;
+	return n;
+}
+
+void
+hunt_table_durable(struct hunt_table *t, uint64_t epoch, const uint8_t *records, uint32_t bytes)
+{
+	for (uint32_t off = 0; off + sizeof(struct hunt_rec_hdr) <= bytes;) {
+		const struct hunt_rec_hdr *rh = (const void *)(records + off);
+		struct hunt_state *h;
+		if (rh->type == HUNT_REC_WIN && (h = hunt_table_find(t, rh->hunt_id)) != NULL) {
+			struct hunt_rec_win w;
+			struct hunt_event ev;
+			memcpy(&w, rh + 1, sizeof(w));
+			event_of_win(&ev, epoch, rh->seq, &w);
+			hunt_event_add(h, &ev);
+		}
+		off += hunt_rec_bytes(rh->len);
+	}
+}
+
 /* ---- replay ---- */
 
 int
-hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *rh, const void *payload)
+hunt_table_apply(struct hunt_table *t, uint64_t epoch, const struct hunt_rec_hdr *rh,
+		 const void *payload)
 {
 	struct hunt_state *h = hunt_table_find(t, rh->hunt_id);
 	if (h == NULL)
@@ -445,6 +513,9 @@ hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *rh, const void
 	}
 	case HUNT_REC_WIN: {
 		const struct hunt_rec_win *r = payload;
+		struct hunt_event ev;
+		event_of_win(&ev, epoch, rh->seq, r);
+		hunt_event_add(h, &ev);
 		uint32_t slot = r->wave_id & 1;
 		if (h->slot_wave[slot] != r->wave_id || r->clue_idx >= h->cfg->clues_per_wave)
 			break;

@@ -66,6 +66,10 @@ struct hunt_state {
 	struct hunt_member *members;
 	uint32_t members_mask;   /* capacity - 1, capacity a power of two */
 	uint32_t n_members;
+	struct hunt_event *events; /* ring: the newest durable wins (EVENTS op) */
+	uint32_t events_mask;    /* capacity - 1 */
+	uint64_t n_events;       /* events ever added */
+	uint64_t dropped_id;     /* newest event id pushed out of the ring, 0: none */
 	uint64_t waves_opened;   /* counters, read by telemetry */
 	uint64_t waves_closed_all_won;
 	uint64_t waves_closed_deadline;
@@ -136,9 +140,34 @@ hunt_sink_room(const struct hunt_table *t, uint32_t n_records)
 	return t->sink.room == NULL || t->sink.room(t->sink.ctx, n_records);
 }
 
-/* Replays one journal record into the owner's table (no emit, no timers).
- * Returns 0, or -ENOENT if the record's hunt is not in this table. */
-int hunt_table_apply(struct hunt_table *t, const struct hunt_rec_hdr *h, const void *payload);
+/* Replays one journal record of journal epoch `epoch` into the owner's
+ * table (no emit, no timers); a WIN also becomes an event. Returns 0, or
+ * -ENOENT if the record's hunt is not in this table. */
+int hunt_table_apply(struct hunt_table *t, uint64_t epoch, const struct hunt_rec_hdr *h,
+		     const void *payload);
+
+/* A group of the table's journal (epoch `epoch`) became durable: its WIN
+ * records become events (only durable wins are ever events). */
+void hunt_table_durable(struct hunt_table *t, uint64_t epoch, const uint8_t *records,
+			uint32_t bytes);
+
+/* Adds an event to the hunt's ring (ignored unless its id is newer than
+ * the last one's). */
+void hunt_event_add(struct hunt_state *h, const struct hunt_event *ev);
+
+/* Copies the hunt's events with id > after_id, oldest first, at most max,
+ * into out; returns how many. *flags gets HUNT_EVENTS_F_GAP if events
+ * after after_id were pushed out of the ring, HUNT_EVENTS_F_MORE if more
+ * follow the last one copied. */
+uint32_t hunt_events_after(const struct hunt_state *h, uint64_t after_id, struct hunt_event *out,
+			   uint32_t max, uint8_t *flags);
+
+/* The hunt's newest event id, 0 if none. */
+static inline uint64_t
+hunt_events_last_id(const struct hunt_state *h)
+{
+	return h->n_events ? h->events[(h->n_events - 1) & h->events_mask].event_id : 0;
+}
 
 /* After replay: sets every hunt's timer from the recovered wall-clock times
  * (a wave whose deadline passed while huntd was down closes at once). */

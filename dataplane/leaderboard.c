@@ -53,7 +53,17 @@ grow(struct hunt_lb *lb)
 	return 0;
 }
 
-/* The player's total grew to `coins`: keep top[] the HUNT_LB_TOP largest. */
+/* Whether a ranks below b: fewer coins, or as many and a larger id. A
+ * total order, so the top list is the same whatever order wins came in. */
+static int
+ranks_below(uint64_t a_coins, uint64_t a_id, uint64_t b_coins, uint64_t b_id)
+{
+	return a_coins != b_coins ? a_coins < b_coins : a_id > b_id;
+}
+
+/* The player's total grew to `coins`: keep top[] the HUNT_LB_TOP first in
+ * that order. Exact because totals only grow: a player outside the list is
+ * compared again each time theirs does. */
 static void
 update_top(struct hunt_lb *lb, uint64_t player_id, uint64_t coins)
 {
@@ -63,12 +73,13 @@ update_top(struct hunt_lb *lb, uint64_t player_id, uint64_t coins)
 			lb->top[i].coins = coins;
 			return;
 		}
-		if (lb->top[i].coins < lb->top[low].coins)
+		if (ranks_below(lb->top[i].coins, lb->top[i].player_id, lb->top[low].coins,
+				lb->top[low].player_id))
 			low = i;
 	}
 	if (lb->n_top < HUNT_LB_TOP)
 		lb->top[lb->n_top++] = (struct hunt_lb_entry){player_id, coins};
-	else if (coins > lb->top[low].coins)
+	else if (ranks_below(lb->top[low].coins, lb->top[low].player_id, coins, player_id))
 		lb->top[low] = (struct hunt_lb_entry){player_id, coins};
 }
 
@@ -148,4 +159,48 @@ hunt_lb_merge(const struct hunt_lb_entry *const *lists, const uint32_t *lens, ui
 	memcpy(out, all, k * sizeof(*out));
 	free(all);
 	return k;
+}
+
+/* Word-by-word copies with relaxed atomics: a racing reader sees torn data
+ * (which the seq check throws away) but never a data race. */
+static void
+copy_words(uint64_t *dst, const uint64_t *src, size_t words)
+{
+	for (size_t i = 0; i < words; i++)
+		__atomic_store_n(&dst[i], __atomic_load_n(&src[i], __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+}
+
+void
+hunt_lb_board_publish(struct hunt_lb_board *b, const struct hunt_lb_entry *top, uint32_t n,
+		      uint64_t wins, uint64_t taken_ms)
+{
+	uint32_t s = __atomic_load_n(&b->seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->seq, s + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&b->n, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->taken_ms, taken_ms, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->wins, wins, __ATOMIC_RELAXED);
+	copy_words((uint64_t *)b->top, (const uint64_t *)top, n * 2u);
+	__atomic_store_n(&b->seq, s + 2, __ATOMIC_RELEASE);
+}
+
+int
+hunt_lb_board_read(const struct hunt_lb_board *b, struct hunt_lb_board *out)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		uint32_t s = __atomic_load_n(&b->seq, __ATOMIC_ACQUIRE);
+		if (s & 1u)
+			continue;
+		out->n = __atomic_load_n(&b->n, __ATOMIC_RELAXED);
+		out->taken_ms = __atomic_load_n(&b->taken_ms, __ATOMIC_RELAXED);
+		out->wins = __atomic_load_n(&b->wins, __ATOMIC_RELAXED);
+		if (out->n > HUNT_LB_TOP)
+			continue;
+		copy_words((uint64_t *)out->top, (const uint64_t *)b->top, out->n * 2u);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&b->seq, __ATOMIC_RELAXED) == s)
+			return out->taken_ms != 0 ? 0 : -EAGAIN;
+	}
+	return -EAGAIN;
 }

@@ -35,6 +35,29 @@ struct hunt_lb {
 	uint64_t wins;               /* WIN records counted */
 };
 
+/*
+ * The merged list the LEADERBOARD op serves: the control thread merges the
+ * workers' top lists every [server] leaderboard_ms and publishes them here;
+ * workers copy it out under a sequence lock (plain loads, no lock, no
+ * read-modify-write; a reader that races a publish tries again).
+ */
+struct hunt_lb_board {
+	uint32_t seq;      /* odd while being written */
+	uint32_t n;
+	uint64_t taken_ms; /* wall clock of the merge; 0: none yet */
+	uint64_t wins;     /* WIN records the merge counted */
+	struct hunt_lb_entry top[HUNT_LB_TOP];
+};
+
+/* Control thread (the one writer). */
+void hunt_lb_board_publish(struct hunt_lb_board *b, const struct hunt_lb_entry *top, uint32_t n,
+			   uint64_t wins, uint64_t taken_ms);
+
+/* Any thread: copies a consistent list out; 0, or -EAGAIN if a publish
+ * kept racing (rare: it takes well under a microsecond every
+ * leaderboard_ms) or nothing is published yet. */
+int hunt_lb_board_read(const struct hunt_lb_board *b, struct hunt_lb_board *out);
+
 /* Room for about `players` players (grows if needed). 0 or -ENOMEM. */
 int hunt_lb_init(struct hunt_lb *lb, uint32_t players);
 void hunt_lb_free(struct hunt_lb *lb);

@@ -210,9 +210,8 @@ static int
 replay_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	      const struct hunt_jpos *pos)
 {
-	(void)pos;
 	struct replay *r = ctx;
-	if (hunt_table_apply(owner_table(r->d, h->hunt_id), h, payload) == -ENOENT)
+	if (hunt_table_apply(owner_table(r->d, h->hunt_id), pos->epoch, h, payload) == -ENOENT)
 		r->unknown_hunt++; /* the hunt left the config since */
 	return 0;
 }
@@ -336,6 +335,7 @@ journal_start(struct huntd *d, int dir_fd)
 		d->journals[i].dev = d->jdev;
 		if (rc == 0)
 			rc = hunt_worker_attach_journal(d->workers[i], &d->journals[i], held);
+		d->workers[i]->engine.board = &d->board;
 		d->workers[i]->yield_when_flushing = (int)jt->yield_when_flushing;
 		if (rc != 0) {
 			fprintf(stderr, "huntd: journal %s, worker %u: %s%s\n", d->journal_dir, i,

@@ -192,6 +192,54 @@ handle_wave(struct hunt_engine *e, struct hunt_hdr *h,
 	return reply(h, HUNT_STATUS_OK, sizeof(*r));
 }
 
+/* LEADERBOARD: a page of the merged list, and the requester's own coins. */
+static uint16_t
+handle_leaderboard(struct hunt_engine *e, struct hunt_hdr *h, uint64_t now)
+{
+	if (e->lb == NULL || e->board == NULL)
+		return reply(h, HUNT_STATUS_UNAVAILABLE, 0);
+	uint32_t from = ((const struct hunt_lb_req *)(h + 1))->from;
+	struct hunt_lb_board b;
+	if (hunt_lb_board_read(e->board, &b) != 0)
+		return reply(h, HUNT_STATUS_RETRY_LATER, 0);
+	struct hunt_lb_reply *r = (void *)(h + 1); /* overwrites the request */
+	uint64_t wall = hunt_wall_ms(&e->hunts, now);
+	uint64_t age = wall > b.taken_ms ? wall - b.taken_ms : 0;
+	r->my_coins = hunt_lb_coins(e->lb, h->player_id);
+	r->age_ms = age > UINT32_MAX ? UINT32_MAX : (uint32_t)age;
+	r->my_rank = 0;
+	for (uint32_t i = 0; i < b.n; i++)
+		if (b.top[i].player_id == h->player_id)
+			r->my_rank = (uint16_t)(i + 1);
+	uint32_t n = from < b.n ? b.n - from : 0;
+	n = n < HUNT_LB_PAGE ? n : HUNT_LB_PAGE;
+	r->n = (uint8_t)n;
+	r->total = (uint8_t)b.n;
+	for (uint32_t i = 0; i < n; i++)
+		r->top[i] = (struct hunt_lb_entry_wire){b.top[from + i].player_id,
+							b.top[from + i].coins};
+	return reply(h, HUNT_STATUS_OK,
+		     (uint16_t)(HUNT_LB_REPLY_FIXED_BYTES + n * sizeof(r->top[0])));
+}
+
+/* EVENTS: the hunt's durable wins after an event id, one page. */
+static uint16_t
+handle_events(struct hunt_engine *e, struct hunt_hdr *h, const struct hunt_state *hs)
+{
+	if (e->lb == NULL)
+		return reply(h, HUNT_STATUS_UNAVAILABLE, 0);
+	uint64_t after = ((const struct hunt_events_req *)(h + 1))->after_id;
+	struct hunt_events_reply *r = (void *)(h + 1); /* overwrites the request */
+	uint8_t flags;
+	uint32_t n = hunt_events_after(hs, after, r->ev, HUNT_EVENTS_PAGE, &flags);
+	r->last_id = hunt_events_last_id(hs);
+	r->n = (uint16_t)n;
+	r->flags = flags;
+	memset(r->reserved, 0, sizeof(r->reserved));
+	return reply(h, HUNT_STATUS_OK,
+		     (uint16_t)(HUNT_EVENTS_REPLY_FIXED_BYTES + n * sizeof(r->ev[0])));
+}
+
 uint16_t
 hunt_request_handle(struct hunt_engine *e, uint8_t *dgram, uint32_t room,
 		    uint32_t src_ip_be, uint16_t src_port_be, uint64_t now)
@@ -214,8 +262,12 @@ hunt_request_handle(struct hunt_engine *e, uint8_t *dgram, uint32_t room,
 			len = handle_claim(e, h, hs, now);
 		else if (h->op == HUNT_OP_ENTER)
 			len = handle_enter(e, h, hs);
-		else
+		else if (h->op == HUNT_OP_WAVE_STATE)
 			len = handle_wave(e, h, hs, now);
+		else if (h->op == HUNT_OP_LEADERBOARD)
+			len = handle_leaderboard(e, h, now);
+		else
+			len = handle_events(e, h, hs);
 	}
 	e->status[h->status]++;
 	return len;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hunts.h"
+#include "leaderboard.h"
 #include "tiles.h"
 #include "token.h"
 
@@ -20,6 +21,8 @@ struct hunt_engine {
 	struct hunt_tiles tiles;
 	const struct hunt_config *cfg;
 	const struct hunt_token_key *key;
+	const struct hunt_lb *lb;          /* the worker's coins (NULL: no journal) */
+	const struct hunt_lb_board *board; /* the merged list (NULL: no journal) */
 	uint64_t durable_seq;  /* the worker's journal's, updated every poll */
 	uint64_t dep_seq;      /* set by hunt_request_handle: the reply may
 				* leave once durable_seq reaches it (0: now) */

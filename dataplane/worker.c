@@ -434,10 +434,14 @@ sink_room(void *ctx, uint32_t n_records)
 	return hunt_journal_room(ctx, n_records * HUNT_REC_MAX_BYTES);
 }
 
+/* A group is durable: its wins count on the leaderboard and become
+ * events. */
 static void
-lb_durable(void *ctx, const uint8_t *records, uint32_t bytes)
+on_durable(void *ctx, const uint8_t *records, uint32_t bytes)
 {
-	hunt_lb_durable(ctx, records, bytes);
+	struct hunt_worker *w = ctx;
+	hunt_lb_durable(&w->lb, records, bytes);
+	hunt_table_durable(&w->engine.hunts, w->jnl->cfg.epoch, records, bytes);
 }
 
 int
@@ -462,8 +466,9 @@ hunt_worker_attach_journal(struct hunt_worker *w, struct hunt_journal *jnl, uint
 		for (uint32_t k = 0; k <= h->members_mask; k++)
 			hunt_lb_add(&w->lb, h->members[k].player_id, h->members[k].coins);
 	}
-	jnl->on_durable = lb_durable;
-	jnl->durable_ctx = &w->lb;
+	jnl->on_durable = on_durable;
+	jnl->durable_ctx = w;
+	w->engine.lb = &w->lb;
 	return 0;
 }
 

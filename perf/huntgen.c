@@ -53,6 +53,7 @@ struct opts {
 	const char *config;
 	const char *server_prefix;
 	const char *wins_out;
+	const char *catch_up; /* --catch-up FILE */
 	uint32_t hunters_per_clue;
 	uint32_t outstanding;
 	uint64_t rate;
@@ -117,6 +118,8 @@ struct recent {
 struct results {
 	uint64_t sent, retransmits, duplicates, replies, late_replies, late_won, wins_acked;
 	uint64_t late_checked, retransmit_mismatch, retry_later_seen;
+	uint64_t catch_up_events, catch_up_bad; /* --catch-up: events read; broken rules */
+	uint64_t last_won_tsc; /* when the last WON reply came */
 	uint64_t ops[HUNT_OP_COUNT], status[HUNT_STATUS_COUNT];
 	uint64_t double_winners, won_wrong_answer, taken_unknown_winner,
 		taken_other_winner, unknown_replies, amplified, wrong_port,
@@ -548,8 +551,10 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	g->r.status[hd->status]++;
 	uint64_t lat_ns = (now - s->first_tsc) * 1000000000ull / g->hz;
 	hist_add(&g->r.lat_ns, lat_ns);
-	if (s->op == HUNT_OP_CLAIM && hd->status == HUNT_STATUS_WON)
+	if (s->op == HUNT_OP_CLAIM && hd->status == HUNT_STATUS_WON) {
 		hist_add(&g->r.won_lat_ns, lat_ns);
+		g->r.last_won_tsc = now;
+	}
 	const struct rte_udp_hdr *sent_udp = (const void *)(s->frame + 34);
 	if (src_port != rte_be_to_cpu_16(sent_udp->dst_port))
 		g->r.wrong_port++;
@@ -653,6 +658,8 @@ usage(void)
 		"  --ip A.B.C.D           our address (server's + 1)\n"
 		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
 		"  --wins-out FILE        write 'hunt wave clue player' per acknowledged win\n"
+		"  --catch-up FILE        after the run, each hunt's first hunter reconnects and\n"
+		"                         writes every event (EVENTS) and the leaderboard to FILE\n"
 		"  --fresh-claims         every claim a first right answer to an unwon clue\n"
 		"  --no-idle-yield        keep polling when idle (by default an idle loop\n"
 		"                         yields, so kernel threads huntd needs can run)\n"
@@ -677,7 +684,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"server-prefix", 1, NULL, 'p'}, {"json", 0, NULL, 'j'},
 		{"retransmit-pct", 1, NULL, 'X'}, {"wins-out", 1, NULL, 'W'},
 		{"linger", 0, NULL, 'L'}, {"fresh-claims", 0, NULL, 'f'},
-		{"no-idle-yield", 0, NULL, 'Y'},
+		{"no-idle-yield", 0, NULL, 'Y'}, {"catch-up", 1, NULL, 'C'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
 			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .idle_yield = 1, .timeout_ms = 50, .retries = 5,
@@ -701,6 +708,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 's': o->missteer_pct = (uint32_t)atoi(optarg); break;
 		case 'X': o->retx_pct = (uint32_t)atoi(optarg); break;
 		case 'W': o->wins_out = optarg; break;
+		case 'C': o->catch_up = optarg; break;
 		case 'L': o->linger = 1; break;
 		case 'f': o->fresh = 1; break;
 		case 'Y': o->idle_yield = 0; break;
@@ -888,6 +896,181 @@ run(struct gen *g)
 	return secs;
 }
 
+/* ---- --catch-up: a reconnecting client ---- */
+
+#define CATCH_UP_FRAME_MAX 1024u
+#define CATCH_UP_PAGES_MAX 100000u
+
+/* One request at a time: sends the datagram from src_port to the shard's
+ * port and waits for the reply carrying its request id (retransmitting the
+ * same bytes every --timeout-ms, --retries times). Other frames (late
+ * replies of the run) are dropped. Returns the reply's length, or 0. */
+static uint16_t
+rpc(struct gen *g, uint16_t src_port, uint32_t shard, const uint8_t *dgram, uint16_t len,
+    uint8_t *out)
+{
+	uint8_t frame[CATCH_UP_FRAME_MAX];
+	uint64_t req_id = ((const struct hunt_hdr *)dgram)->req_id;
+	uint16_t flen = build_frame(g, frame, src_port, (uint16_t)(g->cfg->server.base_port + shard),
+				    dgram, len);
+	uint16_t q = (uint16_t)(shard % g->o.queues), got = 0;
+	for (uint32_t tries = 0; tries <= g->o.retries && got == 0; tries++) {
+		send_frame(g, frame, flen, q);
+		flush_tx(g);
+		uint64_t until = rte_rdtsc() + g->o.timeout_ms * g->hz / 1000;
+		while (got == 0 && rte_rdtsc() < until) {
+			struct rte_mbuf *rx[HUNT_BURST_MAX];
+			uint16_t n = rte_eth_rx_burst(g->port, q, rx, HUNT_BURST_MAX);
+			for (uint16_t i = 0; i < n; i++) {
+				const uint8_t *f = rte_pktmbuf_mtod(rx[i], const uint8_t *);
+				const struct rte_udp_hdr *udp = (const void *)(f + 34);
+				const struct hunt_hdr *hd = (const void *)(udp + 1);
+				uint32_t dlen = rx[i]->data_len >= 42 ? rx[i]->data_len - 42u : 0;
+				if (got == 0 && dlen >= sizeof(*hd) && dlen <= CATCH_UP_FRAME_MAX &&
+				    rte_be_to_cpu_16(udp->dst_port) == src_port &&
+				    hd->req_id == req_id && (hd->flags & HUNT_FLAG_REPLY)) {
+					memcpy(out, hd, dlen);
+					got = (uint16_t)dlen;
+				}
+				rte_pktmbuf_free(rx[i]);
+			}
+			idle(g, n);
+		}
+	}
+	if (got == 0)
+		g->r.timeouts++;
+	return got;
+}
+
+/* A request of the reconnecting hunter hi (header, then a zero body of
+ * body_len) in dgram; returns its length. */
+static uint16_t
+catch_up_req(struct gen *g, uint8_t *dgram, uint32_t hi, uint8_t op, uint16_t body_len)
+{
+	const struct hunter *h = &g->hunters[hi];
+	struct hunt_hdr *hd = (void *)dgram;
+	memset(dgram, 0, sizeof(*hd) + body_len);
+	*hd = (struct hunt_hdr){.magic = HUNT_MAGIC, .version = HUNT_VERSION, .op = op,
+				.body_len = body_len, .hunt_id = g->hunts[h->hunt_idx].cfg->id,
+				.req_id = ++g->next_seq << g->slot_bits, .player_id = h->player_id,
+				.token = op == HUNT_OP_JOIN ? 0 : h->token};
+	return (uint16_t)(sizeof(*hd) + body_len);
+}
+
+/* EVENTS after 0, page after page: one line per event, then the flags
+ * seen. Ids must grow; a reply may not outgrow its request. */
+static void
+catch_up_events(struct gen *g, uint32_t hi, uint16_t port, uint32_t shard, FILE *f)
+{
+	uint32_t hunt_id = g->hunts[g->hunters[hi].hunt_idx].cfg->id;
+	uint8_t dgram[CATCH_UP_FRAME_MAX], reply[CATCH_UP_FRAME_MAX];
+	uint64_t after = 0;
+	uint8_t seen = 0;
+	for (uint32_t page = 0; page < CATCH_UP_PAGES_MAX; page++) {
+		uint16_t len = catch_up_req(g, dgram, hi, HUNT_OP_EVENTS, sizeof(struct hunt_events_req));
+		((struct hunt_events_req *)(dgram + sizeof(struct hunt_hdr)))->after_id = after;
+		uint16_t got = rpc(g, port, shard, dgram, len, reply);
+		const struct hunt_hdr *hd = (const void *)reply;
+		const struct hunt_events_reply *r = (const void *)(hd + 1);
+		if (got == 0)
+			return;
+		if (hd->status != HUNT_STATUS_OK || got > len || r->n > HUNT_EVENTS_PAGE ||
+		    got != sizeof(*hd) + HUNT_EVENTS_REPLY_FIXED_BYTES + r->n * sizeof(r->ev[0])) {
+			g->r.catch_up_bad++;
+			return;
+		}
+		seen |= r->flags;
+		for (uint32_t i = 0; i < r->n; i++) {
+			const struct hunt_event *e = &r->ev[i];
+			if (e->event_id <= after)
+				g->r.catch_up_bad++;
+			after = e->event_id;
+			g->r.catch_up_events++;
+			fprintf(f, "event %u %" PRIu64 " %u %u %" PRIu64 " %u %u\n", hunt_id, e->event_id,
+				e->wave_id, e->clue_idx, e->winner_id, e->loot_item, e->coins);
+		}
+		if (!(r->flags & HUNT_EVENTS_F_MORE)) {
+			fprintf(f, "events %u last %" PRIu64 " gap %d\n", hunt_id, r->last_id,
+				!!(seen & HUNT_EVENTS_F_GAP));
+			return;
+		}
+	}
+	g->r.catch_up_bad++;
+}
+
+/* LEADERBOARD, once its list was merged after the last WON reply arrived
+ * (its age is below the time since: every acknowledged win is in it), then
+ * every page. */
+static void
+catch_up_leaderboard(struct gen *g, uint32_t hi, uint16_t port, uint32_t shard, FILE *f)
+{
+	uint8_t dgram[CATCH_UP_FRAME_MAX], reply[CATCH_UP_FRAME_MAX];
+	const struct hunt_hdr *hd = (const void *)reply;
+	const struct hunt_lb_reply *r = (const void *)(hd + 1);
+	uint64_t until = rte_rdtsc() + 30 * g->hz;
+	for (uint32_t from = 0;;) {
+		uint16_t len = catch_up_req(g, dgram, hi, HUNT_OP_LEADERBOARD, sizeof(struct hunt_lb_req));
+		((struct hunt_lb_req *)(dgram + sizeof(struct hunt_hdr)))->from = (uint16_t)from;
+		uint16_t got = rpc(g, port, shard, dgram, len, reply);
+		if (got == 0)
+			return;
+		uint64_t since_won_ms = (rte_rdtsc() - g->r.last_won_tsc) * 1000 / g->hz;
+		if (hd->status == HUNT_STATUS_RETRY_LATER ||
+		    (hd->status == HUNT_STATUS_OK && from == 0 && r->age_ms + 2 >= since_won_ms)) {
+			if (rte_rdtsc() > until) { /* never fresh: a broken publisher */
+				g->r.catch_up_bad++;
+				return;
+			}
+			idle(g, 0);
+			continue;
+		}
+		if (hd->status != HUNT_STATUS_OK || got > len || r->n > HUNT_LB_PAGE ||
+		    got != sizeof(*hd) + HUNT_LB_REPLY_FIXED_BYTES + r->n * sizeof(r->top[0])) {
+			g->r.catch_up_bad++;
+			return;
+		}
+		if (from == 0)
+			fprintf(f, "me %" PRIu64 " coins %" PRIu64 " rank %u total %u age_ms %u\n",
+				g->hunters[hi].player_id, r->my_coins, r->my_rank, r->total, r->age_ms);
+		for (uint32_t i = 0; i < r->n; i++)
+			fprintf(f, "lb %u %" PRIu64 " %" PRIu64 "\n", from + i + 1, r->top[i].player_id,
+				r->top[i].coins);
+		from += r->n;
+		if (r->n == 0 || from >= r->total)
+			return;
+	}
+}
+
+/* --catch-up FILE: for each hunt, its first hunter reconnects (JOIN from a
+ * new port), replays every event the server kept and reads the
+ * leaderboard, all into FILE for the tests to compare with --wins-out. */
+static int
+catch_up(struct gen *g)
+{
+	FILE *f = fopen(g->o.catch_up, "w");
+	if (f == NULL)
+		return -errno;
+	for (uint32_t i = 0; i < g->cfg->n_hunts; i++) {
+		uint32_t hi = g->hunts[i].first_hunter;
+		uint16_t port = (uint16_t)(10000 + i % 10000); /* the run's hunters use 20000 .. */
+		uint32_t shard = hunt_shard_of_hunt(g->hunts[i].cfg->id, g->cfg->server.n_shards);
+		uint8_t dgram[CATCH_UP_FRAME_MAX], reply[CATCH_UP_FRAME_MAX];
+		uint16_t len = catch_up_req(g, dgram, hi, HUNT_OP_JOIN, sizeof(struct hunt_join_req));
+		const struct hunt_hdr *hd = (const void *)reply;
+		if (rpc(g, port, shard, dgram, len, reply) == 0)
+			continue;
+		if (hd->status != HUNT_STATUS_OK) {
+			g->r.catch_up_bad++;
+			continue;
+		}
+		g->hunters[hi].token = hd->token;
+		catch_up_events(g, hi, port, shard, f);
+		catch_up_leaderboard(g, hi, port, shard, f);
+	}
+	fclose(f);
+	return 0;
+}
+
 /* Reads one integer field of huntd's /hunt/stats through its telemetry
  * socket; -1 if it cannot. */
 static int64_t
@@ -925,7 +1108,7 @@ failures(const struct gen *g, int waves_ok)
 	const struct results *r = &g->r;
 	return r->double_winners + r->won_wrong_answer + r->taken_unknown_winner + r->retransmit_mismatch +
 	       r->taken_other_winner + r->unknown_replies + r->amplified + r->wrong_port +
-	       r->bad_replies + r->timeouts + (waves_ok ? 0 : 1);
+	       r->bad_replies + r->timeouts + r->catch_up_bad + (waves_ok ? 0 : 1);
 }
 
 static void
@@ -955,7 +1138,9 @@ report(struct gen *g, double secs, int waves_ok)
 		       ",\"late_checked\":%" PRIu64 ",\"retransmit_mismatch\":%" PRIu64 ",",
 		       r->wins_acked, (double)r->wins_acked / secs, r->late_won, r->late_checked,
 		       r->retransmit_mismatch);
-		printf("\"retry_later_seen\":%" PRIu64 ",", r->retry_later_seen);
+		printf("\"retry_later_seen\":%" PRIu64 ",\"catch_up_events\":%" PRIu64
+		       ",\"catch_up_bad\":%" PRIu64 ",",
+		       r->retry_later_seen, r->catch_up_events, r->catch_up_bad);
 		printf("\"won_p50_us\":%.2f,\"won_p99_us\":%.2f,\"won_p999_us\":%.2f,",
 		       hist_quantile(&r->won_lat_ns, 0.5) * us, hist_quantile(&r->won_lat_ns, 0.99) * us,
 		       hist_quantile(&r->won_lat_ns, 0.999) * us);
@@ -1002,6 +1187,9 @@ report(struct gen *g, double secs, int waves_ok)
 	       r->retransmits, r->duplicates, r->late_replies, r->late_checked,
 	       r->retransmit_mismatch, r->timeouts);
 	printf("waves completed (min over hunts): %u\n", waves_completed(g));
+	if (g->o.catch_up != NULL)
+		printf("catch-up: %" PRIu64 " events replayed, %" PRIu64 " broken replies\n",
+		       r->catch_up_events, r->catch_up_bad);
 	if (cpo >= 0)
 		printf("server cycles per op: %" PRId64 " (tsc %.2f GHz)\n", cpo, (double)shz / 1e9);
 	printf("double_winners: %" PRIu64 "\n", r->double_winners);
@@ -1064,6 +1252,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	double secs = run(g);
+	if (g->o.catch_up != NULL && catch_up(g) != 0) {
+		fprintf(stderr, "huntgen: %s: %s\n", g->o.catch_up, strerror(errno));
+		return 2;
+	}
 	int waves_ok = g->o.waves == 0 || waves_completed(g) >= g->o.waves || all_finished(g);
 	report(g, secs, waves_ok);
 	if (g->wins != NULL)

@@ -5,7 +5,8 @@
  * newest checkpoint falls back to the one before, with nothing of the
  * damaged one applied; a generation of the same epoch is newer; a hunt
  * whose clues_per_wave changed is skipped; the cover (segments, next seq)
- * round-trips; and retention deletes, beyond its size or age limit, only
+ * round-trips; each hunt's events round-trip (a smaller events_kept keeps
+ * the newest and reports the rest as dropped); and retention deletes, beyond its size or age limit, only
  * segments both of the two newest whole checkpoints cover, and checkpoints
  * older than those two.
  */
@@ -66,6 +67,12 @@ static struct hunt_table *
 to_back(void *ctx, uint32_t hunt_id)
 {
 	return hunt_table_find(&back, hunt_id) ? &back : NULL;
+}
+
+static struct hunt_table *
+to_small(void *ctx, uint32_t hunt_id)
+{
+	return hunt_table_find(ctx, hunt_id) ? ctx : NULL;
 }
 
 static enum hunt_status
@@ -130,6 +137,40 @@ Test(checkpoint, round_trip_rebuilds_the_same_state)
 	cr_assert_eq(w, 4);
 	cr_assert_eq(claim(&back, 1 + 5 % 3, 1, 5, &w), HUNT_STATUS_WON, "previous wave too");
 	cr_assert_eq(claim(&back, 1, 2, 4, &w), HUNT_STATUS_WON, "and the open wave goes on");
+}
+
+Test(checkpoint, events_round_trip_and_a_smaller_ring_keeps_the_newest)
+{
+	struct hunt_state *h = hunt_table_find(&live, 2);
+	for (uint64_t i = 1; i <= 30; i++) {
+		struct hunt_event ev = {.event_id = HUNT_EVENT_ID(4, i), .wave_id = 1,
+					.clue_idx = (uint32_t)i, .winner_id = 100 + i, .coins = 3};
+		hunt_event_add(h, &ev);
+	}
+	cr_assert_eq(write_ckpt(5, 0, &live), 0);
+	uint32_t skipped;
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	struct hunt_state *b = hunt_table_find(&back, 2);
+	struct hunt_event x[32], y[32];
+	uint8_t fx, fy;
+	cr_assert_eq(hunt_events_after(h, 0, x, 32, &fx), 30);
+	cr_assert_eq(hunt_events_after(b, 0, y, 32, &fy), 30);
+	cr_assert_eq(memcmp(x, y, sizeof(x[0]) * 30), 0, "the same events under the same ids");
+	cr_assert_eq(fx, fy);
+	cr_assert_eq(hunt_events_last_id(b), HUNT_EVENT_ID(4, 30));
+	/* the same checkpoint into a table that keeps 16 events for hunt 2 */
+	static struct hunt_config c16;
+	static struct hunt_table small;
+	char err[HUNT_CONFIG_ERR_BYTES];
+	cr_assert_eq(hunt_config_parse(&c16, T_CONFIG "events_kept = 16\n", err), 0, "%s", err);
+	cr_assert_eq(hunt_table_init(&small, &c16, 0, 1, 0, HZ), 0);
+	cr_assert_eq(hunt_checkpoint_load(dir, to_small, &small, &loaded, &skipped), 0);
+	struct hunt_state *sm = hunt_table_find(&small, 2);
+	cr_assert_eq(hunt_events_after(sm, 0, y, 32, &fy), 16);
+	cr_assert_eq(fy, HUNT_EVENTS_F_GAP, "14 events did not fit");
+	cr_assert_eq(memcmp(x + 14, y, sizeof(x[0]) * 16), 0, "the newest 16");
+	cr_assert_eq(sm->dropped_id, HUNT_EVENT_ID(4, 14));
+	hunt_table_free(&small);
 }
 
 Test(checkpoint, damaged_newest_falls_back_whole)

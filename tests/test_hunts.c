@@ -4,7 +4,9 @@
  * the whole wave (and the previous one after a wave change); WAVE_CLOSED for
  * other waves; waves close at the deadline or when the last clue is won,
  * cool down, reopen, and finish after `waves`; member limits at 0, 1, max,
- * max + 1; and a randomized interleaving against a reference model.
+ * max + 1; a randomized interleaving against a reference model; and
+ * the event ring: newest events_kept kept, paged by id with GAP and MORE,
+ * fed from durable groups and from replay with the same ids.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -422,7 +424,7 @@ Test(hunts, replay_rebuilds_the_same_state)
 	struct hunt_table r;
 	cr_assert_eq(hunt_table_init(&r, &cfg, 0, 1, 0, HZ), 0);
 	for (uint32_t i = 0; i < sink.n; i++)
-		cr_assert_eq(hunt_table_apply(&r, &sink.recs[i].h, sink.recs[i].payload), 0);
+		cr_assert_eq(hunt_table_apply(&r, 1, &sink.recs[i].h, sink.recs[i].payload), 0);
 	struct hunt_state *g = hunt_table_find(&r, 1);
 	cr_assert_eq(g->wave_id, 2);
 	cr_assert_eq(g->state, HUNT_WAVE_OPEN);
@@ -449,7 +451,7 @@ Test(hunts, replay_rebuilds_the_same_state)
 		     "previous wave too");
 	struct hunt_rec_hdr other = {.type = HUNT_REC_JOIN, .hunt_id = 99};
 	uint64_t player = 5;
-	cr_assert_eq(hunt_table_apply(&r, &other, &player), -ENOENT);
+	cr_assert_eq(hunt_table_apply(&r, 1, &other, &player), -ENOENT);
 	hunt_table_free(&r);
 }
 
@@ -460,7 +462,7 @@ Test(hunts, resume_sets_timers_from_the_wall_clock)
 	hunt_table_advance(&t, 0); /* wave 1 open at wall0 */
 	struct hunt_table r;
 	cr_assert_eq(hunt_table_init(&r, &cfg, 0, 1, 0, HZ), 0);
-	cr_assert_eq(hunt_table_apply(&r, &sink.recs[0].h, sink.recs[0].payload), 0);
+	cr_assert_eq(hunt_table_apply(&r, 1, &sink.recs[0].h, sink.recs[0].payload), 0);
 	struct hunt_state *g = hunt_table_find(&r, 1);
 	/* Pretend 400 ms passed while huntd was down. */
 	r.wall0_ms = ((const struct hunt_rec_wave *)sink.recs[0].payload)->wall_ms + 400;
@@ -522,4 +524,71 @@ Test(hunts, wave_commands_when_waves_are_by_control)
 	cr_assert_eq(hunt_wave_command(&t, 1, HUNT_WAVE_CMD_START, 4, 10, &seq), -ESTALE);
 	cr_assert_eq(hunt_wave_command(&t, 9, HUNT_WAVE_CMD_START, 0, 10, &seq), -ENOENT);
 	cr_assert_eq(h->waves_opened, 3);
+}
+
+static uint32_t
+put_rec(uint8_t *buf, uint32_t off, uint8_t type, uint64_t seq, uint32_t hunt, const void *payload,
+	uint16_t len)
+{
+	struct hunt_rec_hdr h = {.type = type, .len = len, .seq = seq, .hunt_id = hunt};
+	memcpy(buf + off, &h, sizeof(h));
+	memcpy(buf + off + sizeof(h), payload, len);
+	return off + hunt_rec_bytes(len);
+}
+
+Test(hunts, events_keep_the_newest_and_page_by_id)
+{
+	static struct hunt_config c16;
+	static struct hunt_table t16;
+	char err[HUNT_CONFIG_ERR_BYTES];
+	/* events_kept = 16 lands in the last [hunt] section: hunt 2 */
+	cr_assert_eq(hunt_config_parse(&c16, T_CONFIG "events_kept = 16\n", err), 0, "%s", err);
+	cr_assert_eq(hunt_table_init(&t16, &c16, 0, 1, 0, HZ), 0);
+	struct hunt_state *h = hunt_table_find(&t16, 2);
+	cr_assert_eq(h->events_mask, 15);
+	struct hunt_event out[8];
+	uint8_t flags;
+	cr_assert_eq(hunt_events_after(h, 0, out, 8, &flags), 0);
+	cr_assert_eq(flags, 0, "no events, no gap");
+	cr_assert_eq(hunt_events_last_id(h), 0);
+	for (uint64_t i = 1; i <= 40; i++) {
+		struct hunt_event ev = {.event_id = HUNT_EVENT_ID(1, 2 * i), .clue_idx = (uint32_t)i};
+		hunt_event_add(h, &ev);
+	}
+	cr_assert_eq(h->dropped_id, HUNT_EVENT_ID(1, 48), "events 1..24 were pushed out");
+	cr_assert_eq(hunt_events_after(h, 0, out, 8, &flags), 8);
+	cr_assert_eq(flags, HUNT_EVENTS_F_GAP | HUNT_EVENTS_F_MORE);
+	cr_assert_eq(out[0].clue_idx, 25, "the oldest kept");
+	cr_assert_eq(hunt_events_after(h, HUNT_EVENT_ID(1, 47), out, 8, &flags), 8);
+	cr_assert_eq(flags & HUNT_EVENTS_F_GAP, HUNT_EVENTS_F_GAP, "event 48 is gone");
+	cr_assert_eq(hunt_events_after(h, HUNT_EVENT_ID(1, 48), out, 8, &flags), 8);
+	cr_assert_eq(flags, HUNT_EVENTS_F_MORE, "nothing after 48 is missing");
+	cr_assert_eq(out[0].event_id, HUNT_EVENT_ID(1, 50));
+	cr_assert_eq(hunt_events_after(h, HUNT_EVENT_ID(1, 65), out, 8, &flags), 8);
+	cr_assert_eq(out[0].event_id, HUNT_EVENT_ID(1, 66), "an id between two events");
+	cr_assert_eq(flags, 0, "exactly the last 8: no more");
+	cr_assert_eq(hunt_events_after(h, HUNT_EVENT_ID(1, 80), out, 8, &flags), 0);
+	struct hunt_event old = {.event_id = HUNT_EVENT_ID(1, 10)};
+	hunt_event_add(h, &old);
+	cr_assert_eq(h->n_events, 40, "an id not newer than the last is ignored");
+	/* a durable group: its WIN records become events, ids from epoch and seq */
+	static uint8_t buf[512];
+	struct hunt_rec_join j = {.player_id = 7};
+	struct hunt_rec_win w = {.wave_id = 3, .clue_idx = 1, .player_id = 7, .loot_item = 4, .coins = 9};
+	uint32_t off = put_rec(buf, 0, HUNT_REC_JOIN, 5, 2, &j, sizeof(j));
+	off = put_rec(buf, off, HUNT_REC_WIN, 6, 2, &w, sizeof(w));
+	off = put_rec(buf, off, HUNT_REC_WIN, 7, 99, &w, sizeof(w)); /* not a hunt here */
+	hunt_table_durable(&t16, 2, buf, off);
+	cr_assert_eq(h->n_events, 41);
+	cr_assert_eq(hunt_events_last_id(h), HUNT_EVENT_ID(2, 6));
+	cr_assert_eq(hunt_events_after(h, HUNT_EVENT_ID(1, 80), out, 8, &flags), 1);
+	cr_assert(out[0].wave_id == 3 && out[0].clue_idx == 1 && out[0].winner_id == 7 &&
+		  out[0].loot_item == 4 && out[0].coins == 9);
+	/* replay of the same record in another table gives the same event */
+	struct hunt_state *h2 = hunt_table_find(&t, 2);
+	const struct hunt_rec_hdr *rh = (const void *)(buf + hunt_rec_bytes(sizeof(j)));
+	cr_assert_eq(hunt_table_apply(&t, 2, rh, rh + 1), 0);
+	cr_assert_eq(h2->n_events, 1);
+	cr_assert_eq(memcmp(&h2->events[0], &out[0], sizeof(out[0])), 0);
+	hunt_table_free(&t16);
 }

@@ -3,9 +3,12 @@
  * exact under growing totals (a player climbing past the lowest replaces
  * it), the table growing past its first size, durable WIN records counted
  * from a group's bytes (other records skipped), and the merge summing a
- * player across workers and ordering by coins.
+ * player across workers and ordering by coins; ties broken by player id
+ * whatever order the wins came in; and the published list read back whole
+ * under its sequence lock, refused before the first publish or mid-write.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "hunt/journal.h"
@@ -94,4 +97,47 @@ Test(leaderboard, merge_sums_a_player_across_workers)
 	cr_assert_eq(out[0].coins, 65, "5 + 60");
 	cr_assert_eq(out[1].player_id, 1);
 	cr_assert_eq(out[2].player_id, 4);
+}
+
+Test(leaderboard, ties_resolve_by_id_in_any_order)
+{
+	/* 100 players with 5 coins each, added in two different orders: the
+	 * same 32 (the lowest ids) make the list */
+	struct hunt_lb_entry a[HUNT_LB_TOP], b[HUNT_LB_TOP];
+	uint32_t na, nb;
+	cr_assert_eq(hunt_lb_init(&lb, 128), 0);
+	for (uint64_t p = 1; p <= 100; p++)
+		hunt_lb_add(&lb, p, 5);
+	sorted_top(&lb, a, &na);
+	hunt_lb_free(&lb);
+	cr_assert_eq(hunt_lb_init(&lb, 128), 0);
+	for (uint64_t p = 100; p >= 1; p--)
+		hunt_lb_add(&lb, p, 5);
+	sorted_top(&lb, b, &nb);
+	cr_assert_eq(na, HUNT_LB_TOP);
+	cr_assert_eq(nb, HUNT_LB_TOP);
+	cr_assert_eq(memcmp(a, b, sizeof(a)), 0);
+	cr_assert_eq(a[HUNT_LB_TOP - 1].player_id, HUNT_LB_TOP);
+	hunt_lb_add(&lb, 90, 1); /* 90 passes them all */
+	sorted_top(&lb, b, &nb);
+	cr_assert_eq(b[0].player_id, 90);
+	cr_assert_eq(b[HUNT_LB_TOP - 1].player_id, HUNT_LB_TOP - 1, "32 fell off");
+	hunt_lb_free(&lb);
+}
+
+Test(leaderboard, board_publish_and_read)
+{
+	static struct hunt_lb_board board, out;
+	cr_assert_eq(hunt_lb_board_read(&board, &out), -EAGAIN, "nothing published");
+	struct hunt_lb_entry top[3] = {{7, 30}, {8, 20}, {9, 10}};
+	hunt_lb_board_publish(&board, top, 3, 6, 12345);
+	cr_assert_eq(hunt_lb_board_read(&board, &out), 0);
+	cr_assert_eq(out.n, 3);
+	cr_assert_eq(out.wins, 6);
+	cr_assert_eq(out.taken_ms, 12345);
+	cr_assert_eq(memcmp(out.top, top, sizeof(top)), 0);
+	board.seq++; /* a writer in the middle of a publish */
+	cr_assert_eq(hunt_lb_board_read(&board, &out), -EAGAIN);
+	board.seq++;
+	cr_assert_eq(hunt_lb_board_read(&board, &out), 0);
 }

@@ -3,7 +3,10 @@
  * boundary (HUNT_SHORT at 39/40 bytes, JOIN padding at 31/32/33, every op's
  * body length at size - 1 and size + 1); that a wrong token (player, hunt,
  * address or port) gets no reply; that every reply an unjoined source can
- * get is no larger than its request; and every status the handlers return.
+ * get is no larger than its request; and every status the handlers return,
+ * including LEADERBOARD and EVENTS (UNAVAILABLE without a journal,
+ * RETRY_LATER before a list is published, pages never larger than their
+ * padded request).
  */
 #include <criterion/criterion.h>
 
@@ -16,7 +19,7 @@
 static struct hunt_config cfg;
 static struct hunt_token_key key;
 static struct hunt_engine e;
-static uint8_t dg[512];
+static uint8_t dg[1024];
 static struct hunt_verdict v;
 
 static void
@@ -172,8 +175,9 @@ Test(request, token_binds_player_hunt_address_port)
 
 Test(request, op_body_lengths_at_bounds)
 {
-	uint8_t ops[] = {HUNT_OP_CLAIM, HUNT_OP_DIG, HUNT_OP_ENTER, HUNT_OP_WAVE_STATE};
-	for (int i = 0; i < 4; i++) {
+	uint8_t ops[] = {HUNT_OP_CLAIM, HUNT_OP_DIG, HUNT_OP_ENTER, HUNT_OP_WAVE_STATE,
+			 HUNT_OP_LEADERBOARD, HUNT_OP_EVENTS};
+	for (int i = 0; i < 6; i++) {
 		uint16_t want = hunt_op_req_bytes(ops[i]);
 		uint32_t len = req(ops[i], 1, 5, want);
 		check(len);
@@ -336,4 +340,96 @@ Test(request, dig_enter_wave_state)
 	cr_assert_eq(wr->clues_won, 0);
 	cr_assert_eq(wr->ms_left, 750);
 	(void)len;
+}
+
+Test(request, leaderboard_and_events_need_the_journal)
+{
+	join(1, 5);
+	uint32_t len = req(HUNT_OP_LEADERBOARD, 1, 5, sizeof(struct hunt_lb_req));
+	expect_handle(len, hunt_shard_of_hunt(1, 16));
+	cr_assert_eq(handle(0), 40);
+	cr_assert_eq(H()->status, HUNT_STATUS_UNAVAILABLE);
+	len = req(HUNT_OP_EVENTS, 1, 5, sizeof(struct hunt_events_req));
+	cr_assert_eq(handle(0), 40);
+	cr_assert_eq(H()->status, HUNT_STATUS_UNAVAILABLE);
+	(void)len;
+}
+
+Test(request, leaderboard_pages_and_own_rank)
+{
+	static struct hunt_lb lb;
+	static struct hunt_lb_board board;
+	cr_assert_eq(hunt_lb_init(&lb, 16), 0);
+	e.lb = &lb;
+	e.board = &board;
+	join(1, 5);
+	uint32_t len = req(HUNT_OP_LEADERBOARD, 1, 5, sizeof(struct hunt_lb_req));
+	cr_assert_eq(handle(0), 40);
+	cr_assert_eq(H()->status, HUNT_STATUS_RETRY_LATER, "nothing published yet");
+	struct hunt_lb_entry top[20];
+	for (uint32_t i = 0; i < 20; i++)
+		top[i] = (struct hunt_lb_entry){100 + i, 1000 - i};
+	top[17].player_id = 5; /* the requester is 18th */
+	hunt_lb_add(&lb, 5, 983);
+	uint64_t wall = hunt_wall_ms(&e.hunts, 0);
+	hunt_lb_board_publish(&board, top, 20, 77, wall - 40);
+	len = req(HUNT_OP_LEADERBOARD, 1, 5, sizeof(struct hunt_lb_req));
+	uint16_t rlen = handle(0);
+	const struct hunt_lb_reply *r = (void *)(H() + 1);
+	cr_assert_eq(H()->status, HUNT_STATUS_OK);
+	cr_assert_eq(rlen, 40 + HUNT_LB_REPLY_FIXED_BYTES + HUNT_LB_PAGE * 16u);
+	cr_assert_leq(rlen, len, "never larger than the request");
+	cr_assert_eq(r->n, HUNT_LB_PAGE);
+	cr_assert_eq(r->total, 20);
+	cr_assert_eq(r->my_rank, 18);
+	cr_assert_eq(r->my_coins, 983);
+	cr_assert_eq(r->age_ms, 40);
+	cr_assert_eq(r->top[0].player_id, 100);
+	cr_assert_eq(r->top[15].coins, 985);
+	req(HUNT_OP_LEADERBOARD, 1, 5, sizeof(struct hunt_lb_req));
+	((struct hunt_lb_req *)(H() + 1))->from = 16;
+	cr_assert_eq(handle(0), 40 + HUNT_LB_REPLY_FIXED_BYTES + 4 * 16u, "the last page");
+	cr_assert_eq(r->n, 4);
+	cr_assert_eq(r->top[1].player_id, 5);
+	req(HUNT_OP_LEADERBOARD, 1, 5, sizeof(struct hunt_lb_req));
+	((struct hunt_lb_req *)(H() + 1))->from = 20;
+	cr_assert_eq(handle(0), 40 + HUNT_LB_REPLY_FIXED_BYTES, "past the end: no entries");
+	cr_assert_eq(r->n, 0);
+	hunt_lb_free(&lb);
+}
+
+Test(request, events_page_after_an_id)
+{
+	static struct hunt_lb lb;
+	cr_assert_eq(hunt_lb_init(&lb, 16), 0);
+	e.lb = &lb;
+	join(1, 5);
+	struct hunt_state *hs = hunt_table_find(&e.hunts, 1);
+	for (uint32_t i = 1; i <= 20; i++) {
+		struct hunt_event ev = {.event_id = HUNT_EVENT_ID(3, 10 * i), .wave_id = 1,
+					.clue_idx = i, .winner_id = 5, .loot_item = 9, .coins = 5};
+		hunt_event_add(hs, &ev);
+	}
+	uint32_t len = req(HUNT_OP_EVENTS, 1, 5, sizeof(struct hunt_events_req));
+	uint16_t rlen = handle(0);
+	const struct hunt_events_reply *r = (void *)(H() + 1);
+	cr_assert_eq(H()->status, HUNT_STATUS_OK);
+	cr_assert_eq(rlen, 40 + HUNT_EVENTS_REPLY_FIXED_BYTES + HUNT_EVENTS_PAGE * 32u);
+	cr_assert_leq(rlen, len, "never larger than the request");
+	cr_assert_eq(r->n, HUNT_EVENTS_PAGE);
+	cr_assert_eq(r->flags, HUNT_EVENTS_F_MORE);
+	cr_assert_eq(r->last_id, HUNT_EVENT_ID(3, 200));
+	cr_assert_eq(r->ev[0].event_id, HUNT_EVENT_ID(3, 10));
+	cr_assert_eq(r->ev[15].clue_idx, 16);
+	req(HUNT_OP_EVENTS, 1, 5, sizeof(struct hunt_events_req));
+	((struct hunt_events_req *)(H() + 1))->after_id = HUNT_EVENT_ID(3, 165); /* between ids */
+	cr_assert_eq(handle(0), 40 + HUNT_EVENTS_REPLY_FIXED_BYTES + 4 * 32u);
+	cr_assert_eq(r->n, 4);
+	cr_assert_eq(r->flags, 0);
+	cr_assert_eq(r->ev[0].event_id, HUNT_EVENT_ID(3, 170));
+	req(HUNT_OP_EVENTS, 1, 5, sizeof(struct hunt_events_req));
+	((struct hunt_events_req *)(H() + 1))->after_id = HUNT_EVENT_ID(3, 200);
+	cr_assert_eq(handle(0), 40 + HUNT_EVENTS_REPLY_FIXED_BYTES, "caught up");
+	cr_assert_eq(r->n, 0);
+	hunt_lb_free(&lb);
 }

@@ -25,6 +25,7 @@
  * many hunts; one hunt's member table is bounded so its owner core's memory
  * is. */
 #define HUNT_PLAYERS_MAX (1u << 20)
+#define HUNT_EVENTS_KEPT_MAX (1u << 20) /* win events kept per hunt */
 
 /* Buildings per hunt world, and treasures (clues) listed per building. An
  * ENTER reply carries at most HUNT_TREASURES_MAX ids, which bounds its size. */

@@ -26,7 +26,9 @@
 	X(CLAIM, 2, sizeof(struct hunt_claim_req))                            \
 	X(DIG, 3, sizeof(struct hunt_dig_req))                                \
 	X(ENTER, 4, sizeof(struct hunt_enter_req))                            \
-	X(WAVE_STATE, 5, sizeof(struct hunt_wave_req))
+	X(WAVE_STATE, 5, sizeof(struct hunt_wave_req))                        \
+	X(LEADERBOARD, 6, sizeof(struct hunt_lb_req))                         \
+	X(EVENTS, 7, sizeof(struct hunt_events_req))
 
 enum hunt_op {
 	HUNT_OP_NONE = 0,
@@ -147,6 +149,74 @@ struct __attribute__((packed)) hunt_wave_reply {
 	uint32_t ms_left;    /* until close (OPEN) or next open (COOLDOWN) */
 };
 
+/*
+ * LEADERBOARD: the server's top players by coins (a snapshot merged from
+ * every core, republished every [server] leaderboard_ms) and the
+ * requester's own coins. Paged: `from` is the first rank (0-based) wanted.
+ * The request is padded to the longest reply, so even with a token no
+ * reply is larger than its request (1x, like JOIN).
+ */
+#define HUNT_LB_PAGE 16u
+
+struct __attribute__((packed)) hunt_lb_entry_wire {
+	uint64_t player_id;
+	uint64_t coins;
+};
+
+struct __attribute__((packed)) hunt_lb_reply {
+	uint64_t my_coins;   /* the requester's coins from durable wins */
+	uint32_t age_ms;     /* how old the list is: its lag */
+	uint16_t my_rank;    /* 1-based rank in the list, 0: not in it */
+	uint8_t n;           /* entries below */
+	uint8_t total;       /* entries in the whole list */
+	struct hunt_lb_entry_wire top[HUNT_LB_PAGE]; /* ranks from+1 .. from+n */
+};
+#define HUNT_LB_REPLY_FIXED_BYTES 16u
+
+struct __attribute__((packed)) hunt_lb_req {
+	uint16_t from;       /* first rank wanted, 0-based */
+	uint16_t reserved[3];
+	uint8_t padding[sizeof(struct hunt_lb_reply) - 8]; /* zeros */
+};
+
+/*
+ * EVENTS: the hunt's win notifications after event id `after_id`, oldest
+ * first, at most HUNT_EVENTS_PAGE per reply. An event id is the journal
+ * position of the win's record, (journal epoch << 40) | record seq: ids
+ * grow with time, and one id always names the same win, before and after a
+ * restart. Only durable wins are events. The server keeps each hunt's
+ * newest `events_kept` events.
+ */
+#define HUNT_EVENTS_PAGE 16u
+#define HUNT_EVENTS_F_GAP 0x01u  /* events after after_id were dropped
+				  * (beyond events_kept) before the first here */
+#define HUNT_EVENTS_F_MORE 0x02u /* more events follow the last here */
+
+struct __attribute__((packed)) hunt_event {
+	uint64_t event_id;
+	uint32_t wave_id;
+	uint32_t clue_idx;
+	uint64_t winner_id;
+	uint32_t loot_item;
+	uint32_t coins;
+};
+
+struct __attribute__((packed)) hunt_events_reply {
+	uint64_t last_id;    /* the hunt's newest event id, 0: none */
+	uint16_t n;          /* events below */
+	uint8_t flags;       /* HUNT_EVENTS_F_* */
+	uint8_t reserved[5];
+	struct hunt_event ev[HUNT_EVENTS_PAGE];
+};
+#define HUNT_EVENTS_REPLY_FIXED_BYTES 16u
+
+struct __attribute__((packed)) hunt_events_req {
+	uint64_t after_id;   /* 0: from the oldest kept */
+	uint8_t padding[sizeof(struct hunt_events_reply) - 8]; /* zeros */
+};
+
+#define HUNT_EVENT_ID(epoch, seq) (((uint64_t)(epoch) << 40) | (uint64_t)(seq))
+
 _Static_assert(sizeof(struct hunt_hdr) == 40, "header is 40 bytes");
 _Static_assert(sizeof(struct hunt_join_req) == sizeof(struct hunt_join_reply),
 	       "JOIN request must be as long as its reply");
@@ -154,9 +224,14 @@ _Static_assert(sizeof(struct hunt_claim_req) == 44, "claim request");
 _Static_assert(sizeof(struct hunt_claim_reply) == 24, "claim reply");
 _Static_assert(sizeof(struct hunt_enter_reply) == 12 + 4 * 16, "enter reply");
 _Static_assert(sizeof(struct hunt_wave_req) == 0, "wave request is empty");
+_Static_assert(sizeof(struct hunt_event) == 32, "event");
+_Static_assert(sizeof(struct hunt_lb_req) == sizeof(struct hunt_lb_reply),
+	       "LEADERBOARD request must be as long as its longest reply");
+_Static_assert(sizeof(struct hunt_events_req) == sizeof(struct hunt_events_reply),
+	       "EVENTS request must be as long as its longest reply");
 
 /* Largest reply body of any op: bounds the room a reply needs. */
-#define HUNT_REPLY_BODY_MAX ((uint16_t)sizeof(struct hunt_enter_reply))
+#define HUNT_REPLY_BODY_MAX ((uint16_t)sizeof(struct hunt_events_reply))
 
 /* Request body size of an op, 0 for an unknown op. */
 static inline uint16_t

@@ -25,7 +25,8 @@
 	X(BAD_OP, 11, "op code not known")                                    \
 	X(BAD_LENGTH, 12, "body length wrong for the op")                     \
 	X(BAD_FIELD, 13, "a field is out of its range (e.g. answer length)")  \
-	X(NOT_MEMBER, 14, "player has not joined this hunt")
+	X(NOT_MEMBER, 14, "player has not joined this hunt")                  \
+	X(UNAVAILABLE, 15, "the server runs without the journal this op reads")
 
 enum hunt_status {
 #define HUNT_X_ENUM(name, val, desc) HUNT_STATUS_##name = (val),

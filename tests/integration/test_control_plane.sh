@@ -5,7 +5,11 @@
 # and restarted: meanwhile huntctl status says it is not running and the open
 # waves go on; afterwards every wave of every hunt opened and closed exactly
 # once, in order (huntd's journal), and huntctl's JSON (status, stats, hunts,
-# player) parses and agrees with what huntgen saw acknowledged.
+# player) parses and agrees with what huntgen saw acknowledged. Then each
+# hunt's first hunter reconnects (huntgen --catch-up): its EVENTS replay
+# holds exactly the wins huntgen saw acknowledged, under the ids of their
+# journal records (hunt 3 keeps only 16 events: the newest 16, and GAP),
+# and the LEADERBOARD op's list is the one the acknowledged wins make.
 . "$(dirname "$0")/lib.sh"
 
 # HUNT_CP_DIRECT=1 runs it with [journal] direct_io = 1 (docs/journal.md,
@@ -20,6 +24,7 @@ printf "[server]\nip = 198.18.0.1\nwaves_by_control = 1\n[journal]\ndirect_io = 
 		printf "[hunt]\nid = %s\nworld = 1\nclues_per_wave = 30\nwaves = 4\n" $h
 		printf "wave_duration_ms = 700\ncooldown_ms = 300\nanswer_seed = %s\nmax_players = 200\n" $h
 	done
+	printf "events_kept = 16\n" # hunt 3's
 } >"$T/catalogue.conf"
 cat "$T/server.conf" "$T/catalogue.conf" >"$T/hunt.conf"
 S=$T/d.sock
@@ -43,7 +48,7 @@ run_gen_bg() {
 	"$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "${PFX}_g" \
 		--vdev "net_memif0,role=client,socket=$T/memif.sock" -- --json --linger \
 		--config "$T/hunt.conf" --hunters-per-clue 2 --mix 4:1:4:1 --duration 60 --outstanding 1 \
-		--wins-out "$T/wins.txt" >"$T/g.json" 2>"$T/g.err" &
+		--wins-out "$T/wins.txt" --catch-up "$T/catch.txt" >"$T/g.json" 2>"$T/g.err" &
 	GEN_g=$!
 	IT_PIDS="$IT_PIDS $GEN_g"
 }
@@ -154,6 +159,61 @@ print("  %d WIN records journaled, %d counted, lag %d; top: %s; most wins by one
 ok = (lb["counted_wins"] == journaled and lb["lag_records"] == 0 and len(lb["top"]) == 5
       and lb["top"][0]["coins"] == 10 * best
       and all(e["coins"] == 10 * wins[e["player"]] for e in lb["top"]))
+sys.exit(0 if ok else 1)
+PY
+check "EVENTS replay after reconnecting: exactly the acknowledged wins, ids of their journal records" \
+	python3 - "$T" <<'PY'
+import collections, json, sys
+t = sys.argv[1]
+acked = {}
+for l in open(t + "/wins.txt"):
+    h, w, c, p = map(int, l.split())
+    acked[(h, w, c)] = p
+ev, summary = collections.defaultdict(dict), {}
+ids = {}
+for l in open(t + "/catch.txt"):
+    f = l.split()
+    if f[0] == "event":
+        h, i, w, c, p = int(f[1]), int(f[2]), int(f[3]), int(f[4]), int(f[5])
+        ev[h][(h, w, c)] = p
+        ids[i] = (h, w, c, p)
+    elif f[0] == "events":
+        summary[int(f[1])] = (int(f[3]), int(f[5]))
+recs = {(r["epoch"] << 40) | r["seq"]: (r["hunt"], r["wave"], r["clue"], r["player"])
+        for r in map(json.loads, open(t + "/dump.jsonl")) if r["type"] == "WIN"}
+ok = sorted(summary) == [1, 2, 3]
+for h in (1, 2, 3):
+    mine = {k: v for k, v in acked.items() if k[0] == h}
+    print("  hunt %d: %d wins acknowledged, %d events replayed, gap %d"
+          % (h, len(mine), len(ev[h]), summary.get(h, (0, 0))[1]))
+    if h < 3:
+        ok = ok and ev[h] == mine and summary[h][1] == 0
+    else:
+        ok = ok and len(ev[h]) == 16 and summary[h][1] == 1 and len(mine) > 16 and \
+            all(mine.get(k) == p for k, p in ev[h].items())
+bad = [i for i, e in ids.items() if recs.get(i) != e]
+print("  %d event ids, %d not the id of the same win in the journal" % (len(ids), len(bad)))
+sys.exit(0 if ok and not bad and ids else 1)
+PY
+check "LEADERBOARD op: the list and each hunter's coins are what the acknowledged wins make" \
+	python3 - "$T" <<'PY'
+import collections, sys
+t = sys.argv[1]
+wins = collections.Counter(int(l.split()[3]) for l in open(t + "/wins.txt"))
+want = sorted(((10 * n, p) for p, n in wins.items()), key=lambda x: (-x[0], x[1]))[:32]
+lists, me = [], []
+for l in open(t + "/catch.txt"):
+    f = l.split()
+    if f[0] == "lb":
+        if f[1] == "1":
+            lists.append([])
+        lists[-1].append((int(f[3]), int(f[2])))
+    elif f[0] == "me":
+        me.append((int(f[1]), int(f[3])))
+print("  3 hunters read %s lists of %s entries; top: %s; want %s"
+      % (len(lists), [len(x) for x in lists], lists[0][:2] if lists else None, want[:2]))
+ok = len(lists) == 3 and all(x == want for x in lists) and len(me) == 3 and \
+    all(c == 10 * wins[p] for p, c in me)
 sys.exit(0 if ok else 1)
 PY
 check "huntctl says huntd is not running once it stopped (exit 3)" \

@@ -7,6 +7,9 @@
 #  - after kill -9, the restart loads the newest live checkpoint and replays
 #    only what it does not cover (a small part of the run's records), and
 #    the hunts' state (waves, clues won, members) is the same as before;
+#  - a reconnecting client's EVENTS replay (each hunt's newest 1024 wins)
+#    and LEADERBOARD list after the crash are what they were before it:
+#    every event id still names the same win;
 #  - the segments the checkpoints covered are gone, the rest verifies;
 #  - two more starts: epoch 1's segments are all gone (both newest
 #    checkpoints cover them), the state still the same every time.
@@ -29,7 +32,7 @@ print(json.dumps({k: re.sub(r" opened=\d+", "", v) for k, v in sorted(w.items())
 
 start || it_done
 run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --fresh-claims \
-	--outstanding 256 --duration 3 --wins-out "$T/wins.txt"
+	--outstanding 256 --duration 3 --wins-out "$T/wins.txt" --catch-up "$T/catch0.txt"
 python3 "$IT_DIR/telemetry.py" "${PFX}_d" /hunt/journal >"$T/journal0.json"
 waves >"$T/waves0.json"
 kill -9 "$PID_d"
@@ -42,7 +45,19 @@ cat "$T/journal0.json"
 start || it_done
 waves >"$T/waves1.json"
 "$B/huntctl" --socket "$T/d.sock" --json leaderboard 3 >"$T/lb1.json"
+run_gen g1 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --duration 0 \
+	--catch-up "$T/catch1.txt"
 stop_huntd d
+check "huntgen's reconnecting client after the crash exits 0" finish_gen g1
+check "after the crash: the same events under the same ids, the same leaderboard" \
+	python3 - "$T/catch0.txt" "$T/catch1.txt" <<'PY'
+import sys
+a, b = ([l for l in open(f) if not l.startswith("me ")] for f in sys.argv[1:])
+ev = sum(1 for l in a if l.startswith("event "))
+print("  before: %d events, %d lines; after: %d lines, %d differ"
+      % (ev, len(a), len(b), sum(1 for x, y in zip(a, b) if x != y)))
+sys.exit(0 if a == b and ev == 8 * 1024 else 1)
+PY
 check "the leaderboard after the crash is rebuilt from the recovered state" \
 	python3 - "$T/lb1.json" "$T/wins.txt" <<'PY'
 import collections, json, sys
