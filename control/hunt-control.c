@@ -11,10 +11,7 @@
  *
  * It keeps no schedule state of its own. Every poll it asks huntd for every
  * hunt's wave, state and last transition time (journaled by huntd, so they
- * survive either process), and sends what is due:
- *   PENDING              -> wave start HUNT 1          (after start_delay_ms)
- *   OPEN, deadline past  -> wave end HUNT WAVE
- *   COOLDOWN, cooldown past -> wave start HUNT WAVE+1
+ * survive either process), and sends what schedule.h's rule says is due.
  * The commands of one poll go as one "waves" batch (one round trip, about
  * one group commit). A wave whose clues are all won is closed by huntd
  * itself, at once. Each
@@ -36,6 +33,7 @@
 
 #include "config.h"
 #include "ctlclient.h"
+#include "schedule.h"
 #include "hunt/clock.h"
 #include "hunt/proto.h"
 
@@ -155,21 +153,17 @@ poll_once(const char *path, const struct hunt_config *cat, uint64_t *first_seen,
 		const char *state = json_string_value(json_object_get(h, "state"));
 		uint64_t at = (uint64_t)json_integer_value(json_object_get(h, "event_wall_ms"));
 		const struct hunt_hunt_cfg *hc = catalogue_hunt(cat, id);
-		if (hc == NULL || state == NULL) {
+		int st = state != NULL ? hunt_sched_state(state) : -1;
+		if (hc == NULL || st < 0) {
 			n->unknown_hunts++;
 			continue;
 		}
-		uint32_t slot = (uint32_t)(hc - cat->hunts);
-		if (strcmp(state, "PENDING") == 0) {
-			if (first_seen[slot] == 0)
-				first_seen[slot] = now;
-			if (now >= first_seen[slot] + hc->start_delay_ms)
-				command(path, &b, 1, id, 1, n);
-		} else if (strcmp(state, "OPEN") == 0 && now >= at + hc->wave_duration_ms) {
-			command(path, &b, 0, id, wave, n);
-		} else if (strcmp(state, "COOLDOWN") == 0 && now >= at + hc->cooldown_ms) {
-			command(path, &b, 1, id, wave + 1, n);
-		}
+		struct hunt_sched_view v = {.state = (uint8_t)st, .wave = wave, .event_wall_ms = at};
+		uint32_t which;
+		enum hunt_sched_act act =
+			hunt_sched_due(hc, &v, &first_seen[hc - cat->hunts], now, &which);
+		if (act != HUNT_SCHED_NONE)
+			command(path, &b, act == HUNT_SCHED_START, id, which, n);
 	}
 	json_decref(r);
 	send_batch(path, &b, n);
