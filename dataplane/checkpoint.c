@@ -210,8 +210,7 @@ load_hunt(const uint8_t *p, const uint8_t *end, uint32_t version, hunt_ckpt_owne
 			memcpy(&cl->winner_id, q, sizeof(uint64_t));
 			cl->win_seq = 0;
 			if (ch.slot_wave[s] != 0)
-				hunt_answer_gen(h->cfg->answer_seed, h->cfg->id, ch.slot_wave[s], c,
-						cl->answer);
+				hunt_clue_fill(t, h, ch.slot_wave[s], c, cl);
 		}
 	}
 	for (uint32_t i = 0; i < ch.n_members; i++, q += sizeof(struct ckpt_member)) {

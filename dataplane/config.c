@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include "hunt/content.h"
 #include "hunt/journal.h"
 
 #include <arpa/inet.h>
@@ -18,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cfg_section { SEC_SERVER, SEC_JOURNAL, SEC_WORLD, SEC_HUNT, SEC_COUNT };
-enum cfg_type { T_U32, T_U64, T_IPV4 };
+enum cfg_section { SEC_SERVER, SEC_JOURNAL, SEC_WORLD, SEC_HUNT, SEC_CLUE, SEC_COUNT };
+enum cfg_type { T_U32, T_U64, T_IPV4, T_ANSWER /* min..max bytes into an answer + length */ };
 
 struct cfg_key {
 	enum cfg_section section;
@@ -35,6 +36,7 @@ struct cfg_key {
 #define WLD(f) offsetof(struct hunt_world_cfg, f)
 #define JNL(f) offsetof(struct hunt_journal_tuning, f)
 #define HNT(f) offsetof(struct hunt_hunt_cfg, f)
+#define CLU(f) offsetof(struct hunt_clue_cfg, f)
 
 static const struct cfg_key hunt_config_keys[] = {
 	{SEC_SERVER, "ip", T_IPV4, SRV(ip_be), 0, 0, 0, "", "our IPv4 address (answered ARP, dst of requests); required"},
@@ -74,12 +76,17 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_HUNT, "treasures_per_building", T_U32, HNT(treasures_per_building), 4, 1, HUNT_TREASURES_MAX, "", "clues placed in each building"},
 	{SEC_HUNT, "coins_per_win", T_U32, HNT(coins_per_win), 10, 0, 1000000, "coins", "coins a winning claim awards"},
 	{SEC_HUNT, "max_players", T_U32, HNT(max_players), 1024, 1, HUNT_PLAYERS_MAX, "", "players that may join; more get RETRY_LATER"},
+	{SEC_CLUE, "hunt", T_U32, CLU(hunt_id), 0, 1, UINT32_MAX, "", "the [hunt] the clue belongs to; required"},
+	{SEC_CLUE, "index", T_U32, CLU(idx), 0, 0, HUNT_CLUES_MAX - 1, "", "the clue's index in a wave, below the hunt's clues_per_wave"},
+	{SEC_CLUE, "wave", T_U32, CLU(wave), 0, 0, UINT32_MAX, "", "0: the clue in every wave; N: in wave N only (over an every-wave entry)"},
+	{SEC_CLUE, "answer", T_ANSWER, CLU(answer), 0, 1, HUNT_ANSWER_BYTES_MAX, "bytes", "the answer a claim must carry, byte for byte (no '#', no spaces at either end); required"},
+	{SEC_CLUE, "loot", T_U32, CLU(loot_item), 0, 0, UINT32_MAX, "", "item the winner gets; 0: derived from the hunt and index, as for generated clues"},
 	{SEC_HUNT, "events_kept", T_U32, HNT(events_kept), 1024, 16, HUNT_EVENTS_KEPT_MAX, "", "newest win events kept in memory for the EVENTS op (rounded up to a power of two; 32 bytes each, twice with a journal); older ones answer with the GAP flag"},
 };
 
 #define N_KEYS (sizeof(hunt_config_keys) / sizeof(hunt_config_keys[0]))
 
-static const char *const section_names[SEC_COUNT] = {"server", "journal", "world", "hunt"};
+static const char *const section_names[SEC_COUNT] = {"server", "journal", "world", "hunt", "clue"};
 
 static int
 cfg_error(char err[HUNT_CONFIG_ERR_BYTES], const char *fmt, ...)
@@ -105,6 +112,9 @@ section_base(struct hunt_config *cfg, enum cfg_section sec)
 	case SEC_HUNT:
 		assert(cfg->n_hunts > 0);
 		return &cfg->hunts[cfg->n_hunts - 1];
+	case SEC_CLUE:
+		assert(cfg->n_clues > 0);
+		return &cfg->clues[cfg->n_clues - 1];
 	default:
 		assert(0 && "unknown section");
 		return NULL;
@@ -120,7 +130,7 @@ apply_defaults(void *base, enum cfg_section sec)
 			continue;
 		if (k->type == T_U64)
 			*(uint64_t *)((char *)base + k->offset) = k->def;
-		else
+		else if (k->type != T_ANSWER) /* an answer has no default */
 			*(uint32_t *)((char *)base + k->offset) = (uint32_t)k->def;
 	}
 }
@@ -146,6 +156,17 @@ set_key(struct hunt_config *cfg, enum cfg_section sec, unsigned line,
 					 "a unicast IPv4 address (a.b.c.d)",
 					 line, name, value);
 		*(uint32_t *)field = a.s_addr;
+		return 0;
+	}
+	if (k->type == T_ANSWER) {
+		struct hunt_clue_cfg *c = section_base(cfg, sec);
+		size_t n = strlen(value);
+		if (n < k->min || n > k->max)
+			return cfg_error(err, "line %u: key '%s' value '%s' is %zu bytes, out of range "
+					      "[%" PRIu64 ", %" PRIu64 "] bytes",
+					 line, name, value, n, k->min, k->max);
+		memcpy(c->answer, value, n);
+		c->answer_len = (uint32_t)n;
 		return 0;
 	}
 	char *end = NULL;
@@ -196,10 +217,16 @@ open_section(struct hunt_config *cfg, const char *name, unsigned line,
 					 line, HUNT_HUNTS_MAX);
 		cfg->n_hunts++;
 		*sec = SEC_HUNT;
+	} else if (strcmp(name, "clue") == 0) {
+		if (cfg->n_clues == HUNT_CLUE_CFG_MAX)
+			return cfg_error(err, "line %u: more than %u [clue] sections",
+					 line, HUNT_CLUE_CFG_MAX);
+		cfg->n_clues++;
+		*sec = SEC_CLUE;
 	} else {
 		return cfg_error(err,
 				 "line %u: unknown section '[%s]' (allowed: "
-				 "[server], [journal], [world], [hunt])",
+				 "[server], [journal], [world], [hunt], [clue])",
 				 line, name);
 	}
 	apply_defaults(section_base(cfg, *sec), *sec);
@@ -243,6 +270,92 @@ cross_check(const struct hunt_config *cfg, int need_server, char err[HUNT_CONFIG
 	return 0;
 }
 
+static int
+by_hunt_index_wave(const void *a, const void *b)
+{
+	const struct hunt_clue_cfg *x = a, *y = b;
+	if (x->hunt_id != y->hunt_id)
+		return x->hunt_id < y->hunt_id ? -1 : 1;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return x->wave < y->wave ? -1 : x->wave > y->wave;
+}
+
+/* Checks the [clue] sections against their hunts, then sorts them and
+ * gives each hunt its range. */
+static int
+index_clues(struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
+{
+	for (uint32_t i = 0; i < cfg->n_clues; i++) {
+		const struct hunt_clue_cfg *c = &cfg->clues[i];
+		const struct hunt_hunt_cfg *h = hunt_config_find_hunt(cfg, c->hunt_id);
+		if (c->hunt_id == 0 || c->answer_len == 0)
+			return cfg_error(err, "[clue] #%u: key '%s' is required", i + 1,
+					 c->hunt_id == 0 ? "hunt" : "answer");
+		if (h == NULL)
+			return cfg_error(err, "[clue] #%u: key 'hunt' value %u names no [hunt]", i + 1,
+					 c->hunt_id);
+		if (c->idx >= h->clues_per_wave)
+			return cfg_error(err, "[clue] #%u: key 'index' value %u out of range [0, %u] "
+					      "(hunt %u's clues_per_wave - 1)",
+					 i + 1, c->idx, h->clues_per_wave - 1, h->id);
+		if (h->waves != 0 && c->wave > h->waves)
+			return cfg_error(err, "[clue] #%u: key 'wave' value %u out of range [0, %u] "
+					      "(hunt %u's waves)", i + 1, c->wave, h->waves, h->id);
+	}
+	qsort(cfg->clues, cfg->n_clues, sizeof(cfg->clues[0]), by_hunt_index_wave);
+	for (uint32_t i = 0; i < cfg->n_hunts; i++)
+		cfg->hunts[i].first_clue = cfg->hunts[i].n_clues = 0;
+	for (uint32_t i = 0; i < cfg->n_clues; i++) {
+		const struct hunt_clue_cfg *c = &cfg->clues[i];
+		if (i > 0 && by_hunt_index_wave(c - 1, c) == 0)
+			return cfg_error(err, "[clue] hunt %u index %u wave %u defined twice",
+					 c->hunt_id, c->idx, c->wave);
+		struct hunt_hunt_cfg *h = (struct hunt_hunt_cfg *)hunt_config_find_hunt(cfg, c->hunt_id);
+		if (h->n_clues++ == 0)
+			h->first_clue = i;
+	}
+	return 0;
+}
+
+/* The cross-checks, then the clue index. */
+static int
+finish(struct hunt_config *cfg, int need_server, char err[HUNT_CONFIG_ERR_BYTES])
+{
+	int rc = cross_check(cfg, need_server, err);
+	return rc != 0 ? rc : index_clues(cfg, err);
+}
+
+uint32_t
+hunt_config_clue(const struct hunt_config *cfg, const struct hunt_hunt_cfg *hc, uint32_t wave,
+		 uint32_t clue, uint8_t answer[HUNT_ANSWER_BYTES_MAX], uint32_t *loot_item)
+{
+	const struct hunt_clue_cfg *every = NULL, *one = NULL;
+	uint32_t lo = hc->first_clue, hi = hc->first_clue + hc->n_clues;
+	while (lo < hi) { /* the first entry of this index */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cfg->clues[mid].idx < clue)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo; i < hc->first_clue + hc->n_clues && cfg->clues[i].idx == clue; i++) {
+		if (cfg->clues[i].wave == 0)
+			every = &cfg->clues[i];
+		else if (cfg->clues[i].wave == wave)
+			one = &cfg->clues[i];
+	}
+	const struct hunt_clue_cfg *c = one ? one : every;
+	if (c == NULL) {
+		hunt_answer_gen(hc->answer_seed, hc->id, wave, clue, answer);
+		*loot_item = hunt_clue_loot(hc->id, clue);
+		return HUNT_ANSWER_GEN_BYTES;
+	}
+	memcpy(answer, c->answer, c->answer_len);
+	*loot_item = c->loot_item ? c->loot_item : hunt_clue_loot(hc->id, clue);
+	return c->answer_len;
+}
+
 static void
 reset(struct hunt_config *cfg, char err[HUNT_CONFIG_ERR_BYTES])
 {
@@ -284,9 +397,10 @@ parse_text(struct hunt_config *cfg, const char *text, int hunts_only,
 						 line_no, s);
 			*close = '\0';
 			const char *name = trim(s + 1);
-			if (hunts_only && strcmp(name, "world") != 0 && strcmp(name, "hunt") != 0)
+			if (hunts_only && strcmp(name, "world") != 0 && strcmp(name, "hunt") != 0 &&
+			    strcmp(name, "clue") != 0)
 				return cfg_error(err, "line %u: section '[%s]' in a catalogue "
-						      "(allowed: [world], [hunt])", line_no, name);
+						      "(allowed: [world], [hunt], [clue])", line_no, name);
 			int rc = open_section(cfg, name, line_no, &sec, err);
 			if (rc != 0)
 				return rc;
@@ -314,7 +428,7 @@ hunt_config_parse(struct hunt_config *cfg, const char *text,
 	assert(cfg != NULL && text != NULL && err != NULL);
 	reset(cfg, err);
 	int rc = parse_text(cfg, text, 0, err);
-	return rc != 0 ? rc : cross_check(cfg, 1, err);
+	return rc != 0 ? rc : finish(cfg, 1, err);
 }
 
 int
@@ -324,7 +438,7 @@ hunt_config_parse_catalogue(struct hunt_config *cfg, const char *text,
 	assert(cfg != NULL && text != NULL && err != NULL);
 	reset(cfg, err);
 	int rc = parse_text(cfg, text, 0, err);
-	return rc != 0 ? rc : cross_check(cfg, 0, err);
+	return rc != 0 ? rc : finish(cfg, 0, err);
 }
 
 /* The whole file as a string (caller frees), or NULL with err set. */
@@ -403,7 +517,7 @@ hunt_config_load_with(struct hunt_config *cfg, const char *path, const char *cat
 		if (rc == 0)
 			rc = in_file(catalogue, parse_text(cfg, cat, 1, err), err);
 		if (rc == 0)
-			rc = cross_check(cfg, 1, err);
+			rc = finish(cfg, 1, err);
 	}
 	free(text);
 	free(cat);
@@ -436,7 +550,7 @@ hunt_config_key(unsigned i, struct hunt_config_key_info *out)
 	const struct cfg_key *k = &hunt_config_keys[i];
 	*out = (struct hunt_config_key_info){.section = section_names[k->section],
 					     .name = k->name,
-					     .is_number = k->type != T_IPV4,
+					     .is_number = k->type == T_U32 || k->type == T_U64,
 					     .min = k->min,
 					     .max = k->max};
 	return 0;
@@ -453,6 +567,9 @@ hunt_config_write_doc(void *file)
 		if (k->type == T_IPV4)
 			fprintf(f, "| [%s] | `%s` | (none) | | | | %s |\n",
 				section_names[k->section], k->name, k->help);
+		else if (k->type == T_ANSWER)
+			fprintf(f, "| [%s] | `%s` | (none) | %" PRIu64 " | %" PRIu64 " | %s | %s |\n",
+				section_names[k->section], k->name, k->min, k->max, k->unit, k->help);
 		else
 			fprintf(f,
 				"| [%s] | `%s` | %" PRIu64 " | %" PRIu64

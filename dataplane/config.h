@@ -50,6 +50,20 @@ struct hunt_hunt_cfg {
 	uint32_t coins_per_win;
 	uint32_t max_players;
 	uint32_t events_kept;      /* newest win events kept for EVENTS */
+	uint32_t first_clue;       /* its [clue] entries: cfg->clues[first_clue .. */
+	uint32_t n_clues;          /* .. + n_clues), sorted by (index, wave) */
+};
+
+/* A [clue] section: one clue's answer and loot, in every wave (wave 0) or
+ * in one; a clue without one gets the answer and loot derived from the
+ * hunt's answer_seed (include/hunt/content.h). */
+struct hunt_clue_cfg {
+	uint32_t hunt_id;
+	uint32_t idx;              /* 0 .. clues_per_wave - 1 */
+	uint32_t wave;             /* 0: every wave */
+	uint32_t loot_item;        /* 0: derived */
+	uint32_t answer_len;       /* 1 .. HUNT_ANSWER_BYTES_MAX */
+	uint8_t answer[HUNT_ANSWER_BYTES_MAX];
 };
 
 struct hunt_world_cfg {
@@ -66,6 +80,8 @@ struct hunt_config {
 	uint32_t n_worlds;
 	struct hunt_hunt_cfg hunts[HUNT_HUNTS_MAX];
 	struct hunt_world_cfg worlds[HUNT_WORLDS_MAX];
+	uint32_t n_clues;
+	struct hunt_clue_cfg clues[HUNT_CLUE_CFG_MAX]; /* sorted by (hunt, index, wave) */
 };
 
 #define HUNT_CONFIG_ERR_BYTES 256u
@@ -83,11 +99,11 @@ int hunt_config_load(struct hunt_config *cfg, const char *path,
 		     char err[HUNT_CONFIG_ERR_BYTES]);
 
 /*
- * A catalogue: the [world] and [hunt] sections that define hunts, in the
- * same format (docs/config.md). hunt_config_parse_catalogue accepts a text
+ * A catalogue: the [world], [hunt] and [clue] sections that define hunts,
+ * in the same format (docs/config.md). hunt_config_parse_catalogue accepts a text
  * with or without [server] (hunt-control reads either); load_with reads
  * huntd's config, then a catalogue file that may hold only [world] and
- * [hunt], and checks them together. Errors name the file, line, key, value
+ * [hunt] and [clue], and checks them together. Errors name the file, line, key, value
  * and allowed range.
  */
 int hunt_config_parse_catalogue(struct hunt_config *cfg, const char *text,
@@ -96,6 +112,13 @@ int hunt_config_load_catalogue(struct hunt_config *cfg, const char *path,
 			       char err[HUNT_CONFIG_ERR_BYTES]);
 int hunt_config_load_with(struct hunt_config *cfg, const char *path, const char *catalogue,
 			  char err[HUNT_CONFIG_ERR_BYTES]);
+
+/* Clue `clue` of wave `wave` of hunt hc: writes its answer (returns its
+ * length, 1 .. HUNT_ANSWER_BYTES_MAX) and loot item, from a [clue] entry for
+ * that wave, else one for every wave, else derived from the answer seed. */
+uint32_t hunt_config_clue(const struct hunt_config *cfg, const struct hunt_hunt_cfg *hc,
+			  uint32_t wave, uint32_t clue, uint8_t answer[HUNT_ANSWER_BYTES_MAX],
+			  uint32_t *loot_item);
 
 const struct hunt_hunt_cfg *hunt_config_find_hunt(const struct hunt_config *cfg,
 						  uint32_t hunt_id);

@@ -91,10 +91,13 @@ hunt_state_init(struct hunt_state *h, const struct hunt_hunt_cfg *hc)
 	memset(h, 0, sizeof(*h));
 	h->cfg = hc;
 	h->state = HUNT_WAVE_PENDING;
+	_Static_assert(sizeof(struct hunt_clue) == 64, "a clue is one cache line");
 	for (int s = 0; s < 2; s++) {
-		h->clues[s] = calloc(hc->clues_per_wave, sizeof(struct hunt_clue));
+		size_t bytes = (size_t)hc->clues_per_wave * sizeof(struct hunt_clue);
+		h->clues[s] = aligned_alloc(64, bytes); /* bytes: a multiple of 64 */
 		if (h->clues[s] == NULL)
 			return -ENOMEM;
+		memset(h->clues[s], 0, bytes);
 	}
 	uint32_t cap = pow2_at_least((uint64_t)hc->max_players * 2);
 	h->members = calloc(cap, sizeof(struct hunt_member));
@@ -123,6 +126,7 @@ hunt_table_init(struct hunt_table *t, const struct hunt_config *cfg,
 {
 	assert(worker_idx < n_workers && hz > 0);
 	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
 	t->hz = hz;
 	t->tsc0 = now;
 	t->wall0_ms = hunt_clock_wall_ms();
@@ -187,9 +191,17 @@ hunt_table_find(const struct hunt_table *t, uint32_t hunt_id)
 
 /* ---- waves ---- */
 
+void
+hunt_clue_fill(const struct hunt_table *t, const struct hunt_state *h, uint32_t wave_id,
+	       uint32_t clue_idx, struct hunt_clue *c)
+{
+	c->answer_len = hunt_config_clue(t->cfg, h->cfg, wave_id, clue_idx, c->answer, &c->loot_item);
+	assert(c->answer_len >= 1 && c->answer_len <= HUNT_ANSWER_BYTES_MAX);
+}
+
 /* The state change of a wave opening, shared by the live path and replay. */
 static void
-open_state(struct hunt_state *h, uint32_t wave_id, uint64_t wall_ms)
+open_state(const struct hunt_table *t, struct hunt_state *h, uint32_t wave_id, uint64_t wall_ms)
 {
 	const struct hunt_hunt_cfg *hc = h->cfg;
 	h->wave_id = wave_id;
@@ -199,7 +211,7 @@ open_state(struct hunt_state *h, uint32_t wave_id, uint64_t wall_ms)
 		struct hunt_clue *cl = &h->clues[slot][c];
 		cl->winner_id = 0;
 		cl->win_seq = 0;
-		hunt_answer_gen(hc->answer_seed, hc->id, wave_id, c, cl->answer);
+		hunt_clue_fill(t, h, wave_id, c, cl);
 	}
 	h->n_won = 0;
 	h->state = HUNT_WAVE_OPEN;
@@ -219,7 +231,7 @@ static void
 wave_open(struct hunt_table *t, struct hunt_state *h, uint64_t now)
 {
 	uint64_t wall = hunt_wall_ms(t, now);
-	open_state(h, h->wave_id + 1, wall);
+	open_state(t, h, h->wave_id + 1, wall);
 	struct hunt_rec_wave r = {.wave_id = h->wave_id, .state = HUNT_WAVE_OPEN, .wall_ms = wall};
 	h->state_seq = emit(t, HUNT_REC_WAVE_OPEN, h->cfg->id, &r, sizeof(r), now);
 	schedule(t, h, now + ms_to_ticks(t, h->cfg->wave_duration_ms));
@@ -377,15 +389,14 @@ hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 	if (clue_idx >= h->cfg->clues_per_wave)
 		return HUNT_STATUS_NO_SUCH_CLUE;
 	struct hunt_clue *c = &h->clues[slot][clue_idx];
-	if (answer_len != HUNT_ANSWER_GEN_BYTES ||
-	    memcmp(answer, c->answer, HUNT_ANSWER_GEN_BYTES) != 0)
+	if (answer_len != c->answer_len || memcmp(answer, c->answer, answer_len) != 0)
 		return HUNT_STATUS_WRONG_ANSWER;
 	if (c->winner_id != 0) {
 		*winner_id = c->winner_id;
 		*dep_seq = c->win_seq;
 		if (c->winner_id != player_id)
 			return HUNT_STATUS_TAKEN;
-		*loot_item = hunt_clue_loot(h->cfg->id, clue_idx);
+		*loot_item = c->loot_item;
 		return HUNT_STATUS_WON;
 	}
 	if (wave_id != h->wave_id || h->state != HUNT_WAVE_OPEN) {
@@ -401,7 +412,7 @@ hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 	h->n_won++;
 	assert(h->n_won <= h->cfg->clues_per_wave);
 	struct hunt_rec_win r = {.wave_id = wave_id, .clue_idx = clue_idx, .player_id = player_id,
-				 .loot_item = hunt_clue_loot(h->cfg->id, clue_idx),
+				 .loot_item = c->loot_item,
 				 .coins = h->cfg->coins_per_win};
 	c->win_seq = emit(t, HUNT_REC_WIN, h->cfg->id, &r, sizeof(r), now);
 	*dep_seq = c->win_seq;
@@ -534,7 +545,7 @@ hunt_table_apply(struct hunt_table *t, uint64_t epoch, const struct hunt_rec_hdr
 	}
 	case HUNT_REC_WAVE_OPEN: {
 		const struct hunt_rec_wave *r = payload;
-		open_state(h, r->wave_id, r->wall_ms);
+		open_state(t, h, r->wave_id, r->wall_ms);
 		break;
 	}
 	case HUNT_REC_WAVE_CLOSE: {

@@ -28,11 +28,16 @@
 #include "hunt/proto.h"
 #include "hunt/status.h"
 
-/* One clue of one wave: 32 bytes, two per cache line. */
+_Static_assert(HUNT_ANSWER_BYTES_MAX == 32, "struct hunt_clue is laid out for 32-byte answers");
+
+/* One clue of one wave: one cache line (a claim touches one). */
 struct hunt_clue {
-	uint64_t winner_id; /* 0 while open */
-	uint8_t answer[HUNT_ANSWER_GEN_BYTES];
-	uint64_t win_seq;   /* journal seq of the win; 0: durable before this run */
+	uint64_t winner_id;   /* 0 while open */
+	uint64_t win_seq;     /* journal seq of the win; 0: durable before this run */
+	uint32_t loot_item;
+	uint32_t answer_len;  /* 1 .. HUNT_ANSWER_BYTES_MAX */
+	uint8_t answer[HUNT_ANSWER_BYTES_MAX]; /* hunt_config_clue(): [clue] or generated */
+	uint64_t reserved;
 };
 
 struct hunt_member {
@@ -76,6 +81,7 @@ struct hunt_state {
 };
 
 struct hunt_table {
+	const struct hunt_config *cfg;
 	uint64_t hz;               /* ticks per second of `now` */
 	uint64_t tsc0;             /* `now` when ... */
 	uint64_t wall0_ms;         /* ... the wall clock said this */
@@ -139,6 +145,10 @@ hunt_sink_room(const struct hunt_table *t, uint32_t n_records)
 {
 	return t->sink.room == NULL || t->sink.room(t->sink.ctx, n_records);
 }
+
+/* Fills a wave slot's clue with its answer and loot (the wave's content). */
+void hunt_clue_fill(const struct hunt_table *t, const struct hunt_state *h, uint32_t wave_id,
+		    uint32_t clue_idx, struct hunt_clue *c);
 
 /* Replays one journal record of journal epoch `epoch` into the owner's
  * table (no emit, no timers); a WIN also becomes an event. Returns 0, or

@@ -343,8 +343,9 @@ issue_claim(struct gen *g, uint32_t hi, const struct hunt_view *hv, int right,
 	memset(&b, 0, sizeof(b));
 	b.wave_id = hv->wave_id;
 	b.clue_idx = h->clue_idx;
-	b.answer_len = HUNT_ANSWER_GEN_BYTES;
-	hunt_answer_gen(hv->cfg->answer_seed, hv->cfg->id, hv->wave_id, h->clue_idx, b.answer);
+	uint32_t loot;
+	b.answer_len = (uint8_t)hunt_config_clue(g->cfg, hv->cfg, hv->wave_id, h->clue_idx, b.answer,
+						 &loot);
 	if (!right)
 		b.answer[0] ^= 0x20; /* a near miss: same length, one letter off */
 	s->wave_id = b.wave_id;
@@ -1021,7 +1022,7 @@ catch_up_leaderboard(struct gen *g, uint32_t hi, uint16_t port, uint32_t shard, 
 				g->r.catch_up_bad++;
 				return;
 			}
-			idle(g, 0);
+			rte_delay_us_sleep(5000); /* ask again: the list is republished */
 			continue;
 		}
 		if (hd->status != HUNT_STATUS_OK || got > len || r->n > HUNT_LB_PAGE ||

@@ -2,7 +2,10 @@
  * Proves the config parser accepts every key at its bounds and refuses one
  * past them with a message naming the key, the value and the range; and that
  * structural errors (unknown key or section, missing required keys, dangling
- * references, duplicates) are refused with a message that says which.
+ * references, duplicates) are refused with a message that says which; and
+ * that [clue] entries set a clue's answer and loot in every wave or one,
+ * bounded by their hunt (index below clues_per_wave, wave within waves,
+ * answer 1 to 32 bytes), with the rest generated.
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hunt/content.h"
 
 static struct hunt_config cfg;
 static char err[HUNT_CONFIG_ERR_BYTES];
@@ -47,6 +51,10 @@ with_key(char *out, size_t n, const char *section, const char *key, const char *
 	else if (strcmp(section, "world") == 0)
 		snprintf(out, n, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n%s = %s\n"
 				 "[hunt]\nid = 1\nworld = 1\n", key, value);
+	else if (strcmp(section, "clue") == 0)
+		snprintf(out, n, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n"
+				 "[hunt]\nid = 1\nworld = 1\nclues_per_wave = 4096\n"
+				 "[clue]\nhunt = 1\nanswer = x\n%s = %s\n", key, value);
 	else
 		snprintf(out, n, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n"
 				 "[hunt]\nid = 1\nworld = 1\n%s = %s\n", key, value);
@@ -60,7 +68,8 @@ Test(config, every_number_key_at_and_past_its_bounds)
 		if (!k.is_number)
 			continue;
 		/* id and world are cross-referenced: their bounds are tested below. */
-		int cross = strcmp(k.name, "id") == 0 || strcmp(k.name, "world") == 0;
+		int cross = strcmp(k.name, "id") == 0 || strcmp(k.name, "world") == 0 ||
+			    strcmp(k.name, "hunt") == 0;
 		char text[512], v[32];
 		uint64_t ok_values[2] = {k.min, k.max};
 		for (int j = 0; j < 2 && !cross; j++) {
@@ -224,4 +233,86 @@ Test(config, catalogue_in_its_own_file)
 	char cmd[96];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+#define CLUE_BASE "[server]\nip = 198.18.0.1\n[world]\nid = 1\n" \
+		  "[hunt]\nid = 1\nworld = 1\nclues_per_wave = 10\nwaves = 5\nanswer_seed = 3\n"
+
+Test(config, clue_sections_set_answers_and_loot)
+{
+	cr_assert_eq(parse(CLUE_BASE "[clue]\nhunt = 1\nindex = 9\nanswer = the lighthouse\n"
+				     "loot = 42\n"
+				     "[clue]\nhunt = 1\nindex = 9\nwave = 5\nanswer = "
+				     "0123456789abcdef0123456789abcdef\n"
+				     "[clue]\nhunt = 1\nindex = 0\nanswer = x\n"),
+		     0, "%s", err);
+	const struct hunt_hunt_cfg *h = hunt_config_find_hunt(&cfg, 1);
+	cr_assert_eq(h->n_clues, 3);
+	uint8_t a[HUNT_ANSWER_BYTES_MAX], g[HUNT_ANSWER_GEN_BYTES];
+	uint32_t loot;
+	cr_assert_eq(hunt_config_clue(&cfg, h, 2, 9, a, &loot), 14);
+	cr_assert_eq(memcmp(a, "the lighthouse", 14), 0, "spaces inside an answer stay");
+	cr_assert_eq(loot, 42);
+	cr_assert_eq(hunt_config_clue(&cfg, h, 5, 9, a, &loot), 32, "wave 5's own entry");
+	cr_assert_eq(memcmp(a, "0123456789abcdef0123456789abcdef", 32), 0);
+	cr_assert_eq(loot, hunt_clue_loot(1, 9), "loot 0: derived");
+	cr_assert_eq(hunt_config_clue(&cfg, h, 1, 0, a, &loot), 1);
+	cr_assert_eq(hunt_config_clue(&cfg, h, 1, 5, a, &loot), HUNT_ANSWER_GEN_BYTES,
+		     "no entry: generated");
+	hunt_answer_gen(3, 1, 1, 5, g);
+	cr_assert_eq(memcmp(a, g, sizeof(g)), 0);
+	cr_assert_eq(loot, hunt_clue_loot(1, 5));
+}
+
+Test(config, clue_sections_at_their_bounds)
+{
+	struct {
+		const char *clue, *want; /* want NULL: accepted */
+	} cases[] = {
+		{"hunt = 1\nindex = 9\nanswer = a\n", NULL},
+		{"hunt = 1\nindex = 10\nanswer = a\n", "key 'index' value 10 out of range [0, 9]"},
+		{"hunt = 1\nwave = 5\nanswer = a\n", NULL},
+		{"hunt = 1\nwave = 6\nanswer = a\n", "key 'wave' value 6 out of range [0, 5]"},
+		{"hunt = 1\nanswer = 0123456789abcdef0123456789abcdef\n", NULL},
+		{"hunt = 1\nanswer = 0123456789abcdef0123456789abcdef0\n",
+		 "key 'answer' value '0123456789abcdef0123456789abcdef0' is 33 bytes, out of range [1, 32]"},
+		{"hunt = 1\nanswer =\n", "is 0 bytes, out of range [1, 32]"},
+		{"hunt = 1\n", "[clue] #1: key 'answer' is required"},
+		{"answer = a\n", "[clue] #1: key 'hunt' is required"},
+		{"hunt = 2\nanswer = a\n", "key 'hunt' value 2 names no [hunt]"},
+		{"hunt = 1\nindex = 3\nanswer = a\n[clue]\nhunt = 1\nindex = 3\nanswer = b\n",
+		 "hunt 1 index 3 wave 0 defined twice"},
+	};
+	char text[512];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), CLUE_BASE "[clue]\n%s", cases[i].clue);
+		int rc = parse(text);
+		if (cases[i].want == NULL) {
+			cr_assert_eq(rc, 0, "case %zu: %s", i, err);
+		} else {
+			cr_assert_neq(rc, 0, "case %zu accepted", i);
+			cr_assert(strstr(err, cases[i].want), "case %zu: got '%s', want '%s'", i, err,
+				  cases[i].want);
+		}
+	}
+}
+
+Test(config, clue_section_limit)
+{
+	char *text = malloc(4 << 20);
+	size_t off = (size_t)sprintf(text, "[server]\nip = 198.18.0.1\n[world]\nid = 1\n"
+					   "[hunt]\nid = 1\nworld = 1\nclues_per_wave = 4096\n");
+	for (unsigned i = 0; i < HUNT_CLUE_CFG_MAX; i++)
+		off += (size_t)sprintf(text + off, "[clue]\nhunt = 1\nindex = %u\nwave = %u\nanswer = a%u\n",
+				       i % 4096, i / 4096, i);
+	cr_assert_eq(parse(text), 0, "%s", err);
+	cr_assert_eq(cfg.n_clues, HUNT_CLUE_CFG_MAX);
+	uint8_t a[HUNT_ANSWER_BYTES_MAX];
+	uint32_t loot;
+	cr_assert_eq(hunt_config_clue(&cfg, &cfg.hunts[0], 3, 7, a, &loot), 6);
+	cr_assert_eq(memcmp(a, "a12295", 6), 0, "index 7 of wave 3 is entry 3 x 4096 + 7");
+	sprintf(text + off, "[clue]\nhunt = 1\nanswer = z\n");
+	cr_assert_neq(parse(text), 0);
+	cr_assert(strstr(err, "more than 16384 [clue] sections"), "%s", err);
+	free(text);
 }

@@ -6,7 +6,8 @@
  * cool down, reopen, and finish after `waves`; member limits at 0, 1, max,
  * max + 1; a randomized interleaving against a reference model; and
  * the event ring: newest events_kept kept, paged by id with GAP and MORE,
- * fed from durable groups and from replay with the same ids.
+ * fed from durable groups and from replay with the same ids; and a
+ * catalogue's [clue] answers and loot are what claims are judged by and win.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -591,4 +592,34 @@ Test(hunts, events_keep_the_newest_and_page_by_id)
 	cr_assert_eq(h2->n_events, 1);
 	cr_assert_eq(memcmp(&h2->events[0], &out[0], sizeof(out[0])), 0);
 	hunt_table_free(&t16);
+}
+
+Test(hunts, catalogue_clues_judge_claims_and_set_loot)
+{
+	static struct hunt_config cc;
+	static struct hunt_table tc;
+	char err[HUNT_CONFIG_ERR_BYTES];
+	cr_assert_eq(hunt_config_parse(&cc, T_CONFIG "[clue]\nhunt = 1\nindex = 2\nanswer = "
+						    "open sesame\nloot = 777\n",
+				       err), 0, "%s", err);
+	cr_assert_eq(hunt_table_init(&tc, &cc, 0, 1, 0, HZ), 0);
+	hunt_table_advance(&tc, 0);
+	struct hunt_state *h = hunt_table_find(&tc, 1);
+	uint64_t dep, w;
+	uint32_t loot;
+	hunt_member_join(&tc, h, 5, 0, &dep);
+	uint8_t gen[16];
+	hunt_answer_gen(h->cfg->answer_seed, 1, 1, 2, gen);
+	cr_assert_eq(hunt_claim(&tc, h, 5, 1, 2, gen, 16, 1, &w, &loot, &dep),
+		     HUNT_STATUS_WRONG_ANSWER, "the generated answer no longer wins clue 2");
+	cr_assert_eq(hunt_claim(&tc, h, 5, 1, 2, (const uint8_t *)"open sesam", 10, 1, &w, &loot,
+				&dep), HUNT_STATUS_WRONG_ANSWER, "a prefix is wrong");
+	cr_assert_eq(hunt_claim(&tc, h, 5, 1, 2, (const uint8_t *)"open sesame", 11, 1, &w, &loot,
+				&dep), HUNT_STATUS_WON);
+	cr_assert_eq(loot, 777);
+	hunt_answer_gen(h->cfg->answer_seed, 1, 1, 3, gen);
+	cr_assert_eq(hunt_claim(&tc, h, 5, 1, 3, gen, 16, 1, &w, &loot, &dep), HUNT_STATUS_WON,
+		     "clues without an entry keep their generated answers");
+	cr_assert_eq(loot, hunt_clue_loot(1, 3));
+	hunt_table_free(&tc);
 }

@@ -2,8 +2,8 @@
  * Deterministic hunt content: a hunt's answers, clue-to-building map, clue
  * loot and a world's loot tiles are derived from seeds in the config file,
  * so a 500-clue wave needs no 500-line file and huntgen, given the same
- * config, knows the right answers. A catalogue with explicit clues replaces
- * this in the control-plane issue; the tables it fills stay the same.
+ * config, knows the right answers. A catalogue's [clue] sections override
+ * single clues (hunt_config_clue() in dataplane/config.h picks).
  */
 #ifndef HUNT_CONTENT_H
 #define HUNT_CONTENT_H

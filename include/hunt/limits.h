@@ -40,6 +40,11 @@
 /* Clue answers are short codes typed by players. */
 #define HUNT_ANSWER_BYTES_MAX 32u
 
+/* [clue] sections (explicit answers and loot) in one catalogue: 48 bytes
+ * each in every copy of the config; hunts beyond this many hand-written
+ * clues use generated ones. */
+#define HUNT_CLUE_CFG_MAX 16384u
+
 /* Packets taken per rx_burst. 32 is DPDK's usual burst and amortises the
  * PMD call without making a burst's latency noticeable (32 x ~50 ns). */
 #define HUNT_BURST_MAX 32u

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the control plane end to end: huntd with waves_by_control = 1 and
-# its hunts in a catalogue file, hunt-control scheduling 3 hunts x 4 waves
+# its hunts in a catalogue file (two clues hand-written), hunt-control scheduling 3 hunts x 4 waves
 # (12 waves) from that catalogue, huntgen playing them. hunt-control is killed with SIGKILL mid-run
 # and restarted: meanwhile huntctl status says it is not running and the open
 # waves go on; afterwards every wave of every hunt opened and closed exactly
@@ -25,6 +25,9 @@ printf "[server]\nip = 198.18.0.1\nwaves_by_control = 1\n[journal]\ndirect_io = 
 		printf "wave_duration_ms = 700\ncooldown_ms = 300\nanswer_seed = %s\nmax_players = 200\n" $h
 	done
 	printf "events_kept = 16\n" # hunt 3's
+	# hand-written clues: hunt 1's clue 0 in every wave, its clue 1 in wave 2
+	printf "[clue]\nhunt = 1\nindex = 0\nanswer = the lighthouse\nloot = 4242\n"
+	printf "[clue]\nhunt = 1\nindex = 1\nwave = 2\nanswer = north pier\nloot = 4343\n"
 } >"$T/catalogue.conf"
 cat "$T/server.conf" "$T/catalogue.conf" >"$T/hunt.conf"
 S=$T/d.sock
@@ -127,6 +130,20 @@ for l in open(sys.argv[1]):
 want = [(t, w) for w in range(1, 5) for t in ("WAVE_OPEN", "WAVE_CLOSE")]
 print("  " + str({h: len(e) for h, e in sorted(ev.items())}))
 sys.exit(0 if sorted(ev) == [1, 2, 3] and all(e == want for e in ev.values()) else 1)
+PY
+check "the catalogue's hand-written clues were won with their answers and paid their loot" \
+	python3 - "$T/dump.jsonl" <<'PY'
+import json, sys
+w = {(r["hunt"], r["wave"], r["clue"]): r["loot"] for r in map(json.loads, open(sys.argv[1]))
+     if r["type"] == "WIN"}
+c0 = [w.get((1, v, 0)) for v in range(1, 5)]
+c1 = [w.get((1, v, 1)) for v in range(1, 5)]
+print("  hunt 1 clue 0 loot by wave: %s; clue 1: %s" % (c0, c1))
+# a wave closed at its deadline may leave a clue unwon; what was won paid right
+won0 = [x for x in c0 if x is not None]
+sys.exit(0 if len(won0) >= 2 and set(won0) == {4242} and c1[1] in (None, 4343)
+         and all(x != 4343 for i, x in enumerate(c1) if i != 1)
+         and any(x is not None for x in c1) else 1)
 PY
 check "every acknowledged WON is durable, no clue has two winners" \
 	python3 "$IT_DIR/wins_durable.py" "$T/wins.txt" "$T/dump.jsonl"
