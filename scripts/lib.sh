@@ -8,7 +8,7 @@ HUNT_BUILD=${HUNT_BUILD:-$HUNT_TOP/build}
 # Debian 12 packages the build, the tests and the demo need.
 HUNT_PACKAGES="build-essential meson ninja-build pkg-config libdpdk-dev dpdk-dev
  libsodium-dev libcriterion-dev liburing-dev libjansson-dev python3 iproute2 procps
- clang libclang-rt-14-dev"
+ clang libclang-rt-14-dev valgrind"
 
 hunt_need_root() {
 	if [ "$(id -u)" != 0 ]; then
