@@ -55,6 +55,7 @@ struct args {
 	const char *stats_out;
 	const char *control;  /* control socket path */
 	const char *catalogue; /* [world]/[hunt] sections in a file of their own */
+	int reflect;           /* --reflect: the rig's limit, no hunt protocol */
 	uint16_t port_id;
 };
 
@@ -69,6 +70,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"stats-out", required_argument, NULL, 's'},
 		{"control", required_argument, NULL, 'C'},
 		{"catalogue", required_argument, NULL, 'K'},
+		{"reflect", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
@@ -96,6 +98,9 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'K':
 			a->catalogue = optarg;
+			break;
+		case 'R':
+			a->reflect = 1;
 			break;
 		default:
 			return -1;
@@ -490,7 +495,7 @@ main(int argc, char **argv)
 	struct args a;
 	if (parse_args(argc - n, argv + n, &a) != 0) {
 		fprintf(stderr, "usage: huntd [EAL options] -- --config FILE [--journal DIR] [--port N] "
-				"[--stats-out FILE] [--control SOCKET] [--catalogue FILE]\n");
+				"[--stats-out FILE] [--control SOCKET] [--catalogue FILE] [--reflect]\n");
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -545,6 +550,10 @@ main(int argc, char **argv)
 	if (pthread_create(&ctl, NULL, hunt_ctl_main, &ca) != 0)
 		return fail("control socket thread", strerror(errno));
 	off_worker_cpus(ctl, "hunt-ctl");
+	for (uint32_t i = 0; i < d.n_workers; i++)
+		d.workers[i]->reflect = a.reflect;
+	if (a.reflect)
+		printf("huntd: --reflect: every datagram goes back as it came (no hunt protocol)\n");
 	print_ready(&d, &a, &mac);
 	run_workers(&d);
 	pthread_join(control, NULL);

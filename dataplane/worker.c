@@ -149,6 +149,12 @@ process(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t now
 		break;
 	}
 	uint8_t *dgram = frame + HUNT_FRAME_HDR_BYTES;
+	if (w->reflect) { /* the datagram back as a reply, not looked at further */
+		if (f.dgram_len >= sizeof(struct hunt_hdr))
+			((struct hunt_hdr *)dgram)->flags |= HUNT_FLAG_REPLY;
+		w->ctr.steered++;
+		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, f.dgram_len));
+	}
 	struct hunt_verdict v;
 	hunt_request_check(dgram, f.dgram_len, f.src_ip_be, f.src_port_be,
 			   w->engine.key, w->addr.n_shards, &v);
@@ -358,6 +364,7 @@ hunt_worker_main(void *arg)
 			w->ctr.busy_cycles += cycles;
 			w->ctr.busy_pkts += n;
 			hist_add(&w->lat.op, cycles / n);
+			hist_add(&w->lat.poll, cycles);
 		} else if (w->yield_when_flushing && w->jnl != NULL && w->jnl->inflight) {
 			/* The kernel work completing the flush may share this core;
 			 * without a yield it waits for the scheduler to preempt this

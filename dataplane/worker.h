@@ -56,6 +56,9 @@ struct hunt_held {
 struct hunt_latency {
 	struct hist held;     /* reply held for the journal: held to released */
 	struct hist op;       /* cycles per request in each poll that found work */
+	struct hist poll;     /* cycles of each poll that found work: RX burst to TX
+			       * burst, what a request not held for the journal spends
+			       * in huntd once taken (plus up to one poll waiting) */
 };
 
 struct hunt_worker {
@@ -74,6 +77,8 @@ struct hunt_worker {
 	uint32_t held_mask, held_head, held_tail;
 	int jnl_failure_logged;
 	int yield_when_flushing;    /* [journal] yield_when_flushing */
+	int reflect;                /* huntd --reflect: frame checks and address swap
+				     * only (perf/bench's measure of the rig) */
 	struct hunt_counters ctr __rte_cache_aligned;
 	struct hunt_latency lat __rte_cache_aligned;
 	struct hunt_lb lb;          /* coins from durable wins (with a journal) */

@@ -565,12 +565,15 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	struct hunter *h = &g->hunters[s->hunter];
 	struct hunt_view *hv = &g->hunts[h->hunt_idx];
 	const uint8_t *body = (const uint8_t *)(hd + 1);
-	if (s->op == HUNT_OP_JOIN && hd->status == HUNT_STATUS_OK) {
+	if (s->op == HUNT_OP_JOIN && hd->status == HUNT_STATUS_OK &&
+	    hd->body_len >= sizeof(struct hunt_join_reply)) {
 		const struct hunt_join_reply *r = (const void *)body;
 		h->token = hd->token;
 		h->joined = 1;
 		see_wave(hv, r->wave_id, r->wave_state);
-	} else if (s->op == HUNT_OP_WAVE_STATE && hd->status == HUNT_STATUS_OK) {
+	} else if (s->op == HUNT_OP_WAVE_STATE && hd->status == HUNT_STATUS_OK &&
+		   hd->body_len >= sizeof(struct hunt_wave_reply) &&
+		   ((const struct hunt_wave_reply *)body)->state <= HUNT_WAVE_FINISHED) {
 		const struct hunt_wave_reply *r = (const void *)body;
 		see_wave(hv, r->wave_id, r->state);
 		hv->fresh_polling = 0;
