@@ -84,7 +84,7 @@ hunt_frame_parse(uint8_t *frame, uint32_t len, uint64_t ol,
 	uint64_t l3 = ol & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (l3 == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 	    (l3 != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	     rte_raw_cksum(ip, sizeof(*ip)) != 0xffff))
+	     hunt_ipv4_hdr_sum(ip) != 0xffff))
 		return drop(f, HUNT_DROP_IP_CSUM);
 	if (rte_be_to_cpu_16(ip->fragment_offset) &
 	    (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
@@ -165,7 +165,7 @@ hunt_frame_udp_reply(uint8_t *frame, const struct hunt_addr *me,
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + dgram_len));
 	ip->time_to_live = 64;
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = (uint16_t)~hunt_ipv4_hdr_sum(ip);
 	uint16_t p = udp->src_port;
 	udp->src_port = udp->dst_port;
 	udp->dst_port = p;
