@@ -66,6 +66,19 @@ uint16_t hunt_request_handle(struct hunt_engine *e, uint8_t *dgram,
 			     uint32_t room, uint32_t src_ip_be,
 			     uint16_t src_port_be, uint64_t now);
 
+/* For a checked request (verdict HANDLE) on its owner: starts loading the
+ * table slot its handler will read that is likely not in cache (a DIG's
+ * tile). The worker calls it for a whole burst before handling any. */
+static inline void
+hunt_request_prefetch(const struct hunt_engine *e, const uint8_t *dgram)
+{
+	const struct hunt_hdr *h = (const struct hunt_hdr *)dgram;
+	if (h->op == HUNT_OP_DIG) {
+		const struct hunt_dig_req *d = (const void *)(h + 1);
+		hunt_tiles_prefetch(&e->tiles, d->world_id, d->x, d->y);
+	}
+}
+
 int hunt_engine_init(struct hunt_engine *e, const struct hunt_config *cfg,
 		     const struct hunt_token_key *key, uint32_t worker_idx,
 		     uint32_t n_workers, uint64_t now, uint64_t hz);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "hunt/shard.h"
 
 struct hunt_tile {
 	uint64_t key; /* 0: empty; tile keys have bit 63 set */
@@ -27,6 +28,14 @@ int hunt_tiles_init(struct hunt_tiles *t, const struct hunt_config *cfg,
 void hunt_tiles_free(struct hunt_tiles *t);
 
 /* The tile at (world, x, y), or NULL if it holds no loot. */
+/* Starts loading the slot hunt_tiles_find() probes first for this tile,
+ * so a burst's DIGs wait for memory once, together, not one after another. */
+static inline void
+hunt_tiles_prefetch(const struct hunt_tiles *t, uint32_t world_id, int32_t x, int32_t y)
+{
+	__builtin_prefetch(&t->slots[(uint32_t)hunt_mix64(hunt_tile_key(world_id, x, y)) & t->mask]);
+}
+
 const struct hunt_tile *hunt_tiles_find(const struct hunt_tiles *t,
 					uint32_t world_id, int32_t x, int32_t y);
 

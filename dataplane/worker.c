@@ -2,8 +2,9 @@
  * The worker loop. Per poll: reap the journal's completions and release
  * the replies that became durable, fire due wave events (one compare when
  * none is due), drain the handoff rings from peers, take one RX burst,
- * process it (prefetching the next frames), flush handoffs, transmit once,
- * and let the journal submit a group if one is due. A full TX ring is
+ * check all of it (prefetching the next frames, and the table slot of each
+ * request this worker owns), flush handoffs, handle the owned requests,
+ * transmit once, and let the journal submit a group if one is due. A full TX ring is
  * retried HUNT_TX_RETRY_MAX times, then the rest is dropped and counted, so
  * the loop never stalls.
  */
@@ -38,6 +39,11 @@ struct burst {
 	uint32_t n_released; /* b->tx[0 .. n_released) came from the held FIFO */
 	struct rte_mbuf *to[HUNT_WORKERS_MAX][HUNT_BURST_MAX];
 	uint32_t n_to[HUNT_WORKERS_MAX];
+	/* Checked requests this worker owns, handled after the whole RX burst
+	 * is checked and their table slots prefetched. */
+	struct rte_mbuf *mine[HUNT_BURST_MAX];
+	struct hunt_frame mine_f[HUNT_BURST_MAX];
+	uint32_t n_mine;
 };
 
 static void
@@ -169,7 +175,10 @@ process(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t now
 	uint32_t owner = hunt_owner_of_shard(v.shard, w->n_workers);
 	if (owner == w->idx) {
 		w->ctr.steered++;
-		return handle_owned(w, b, m, &f, now);
+		hunt_request_prefetch(&w->engine, dgram);
+		b->mine_f[b->n_mine] = f;
+		b->mine[b->n_mine++] = m;
+		return;
 	}
 	assert(b->n_to[owner] < HUNT_BURST_MAX);
 	b->to[owner][b->n_to[owner]++] = m;
@@ -197,6 +206,9 @@ drain_peers(struct hunt_worker *w, struct burst *b, uint64_t now)
 		struct rte_mbuf *in[HUNT_BURST_MAX];
 		unsigned n = rte_ring_sc_dequeue_burst(w->ring_from[p], (void **)in,
 						       HUNT_BURST_MAX, NULL);
+		for (unsigned i = 0; i < n; i++)
+			hunt_request_prefetch(&w->engine, rte_pktmbuf_mtod_offset(
+						  in[i], const uint8_t *, HUNT_FRAME_HDR_BYTES));
 		for (unsigned i = 0; i < n; i++) {
 			struct hunt_frame f;
 			peek_addrs(in[i], &f);
@@ -321,6 +333,7 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 	struct burst b;
 	b.n_tx = 0;
 	b.n_released = 0;
+	b.n_mine = 0;
 	for (uint32_t p = 0; p < w->n_workers; p++)
 		b.n_to[p] = 0;
 	if (w->jnl != NULL)
@@ -342,6 +355,8 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 			process(w, &b, rx[i], now);
 		}
 		flush_handoffs(w, &b);
+		for (uint32_t i = 0; i < b.n_mine; i++)
+			handle_owned(w, &b, b.mine[i], &b.mine_f[i], now);
 	}
 	done += n;
 	if (b.n_tx > 0)

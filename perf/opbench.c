@@ -161,17 +161,23 @@ __attribute__((noinline)) void process_burst(struct bench *b, uint32_t n);
 __attribute__((noinline)) void
 process_burst(struct bench *b, uint32_t n)
 {
-	for (uint32_t k = 0; k < n; k++) {
+	struct hunt_frame fs[BURST];
+	for (uint32_t k = 0; k < n; k++) { /* the worker's two passes: check all, */
 		uint8_t *frame = b->frames[k];
-		struct hunt_frame f;
-		if (hunt_frame_parse(frame, b->lens[k], 0, &b->me, &f) != HUNT_FRAME_UDP)
+		if (hunt_frame_parse(frame, b->lens[k], 0, &b->me, &fs[k]) != HUNT_FRAME_UDP)
 			abort();
 		uint8_t *dgram = frame + HUNT_FRAME_HDR_BYTES;
 		struct hunt_verdict v;
-		hunt_request_check(dgram, f.dgram_len, f.src_ip_be, f.src_port_be, &b->key,
-				   b->cfg->server.n_shards, &v);
+		hunt_request_check(dgram, fs[k].dgram_len, fs[k].src_ip_be, fs[k].src_port_be,
+				   &b->key, b->cfg->server.n_shards, &v);
 		if (v.kind != HUNT_VERDICT_HANDLE)
 			abort();
+		hunt_request_prefetch(&b->e, dgram);
+	}
+	for (uint32_t k = 0; k < n; k++) { /* then handle */
+		uint8_t *frame = b->frames[k];
+		uint8_t *dgram = frame + HUNT_FRAME_HDR_BYTES;
+		const struct hunt_frame f = fs[k];
 		uint16_t len = hunt_request_handle(&b->e, dgram, FRAME_BYTES - HUNT_FRAME_HDR_BYTES,
 						   f.src_ip_be, f.src_port_be, b->now);
 		hunt_frame_udp_reply(frame, &b->me, len);
