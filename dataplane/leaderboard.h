@@ -32,6 +32,7 @@ struct hunt_lb {
 	uint32_t used;
 	struct hunt_lb_entry top[HUNT_LB_TOP];
 	uint32_t n_top;
+	uint32_t low;                /* top[low] ranks last, once the list is full */
 	uint64_t wins;               /* WIN records counted */
 };
 

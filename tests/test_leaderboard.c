@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hunt/journal.h"
@@ -140,4 +141,48 @@ Test(leaderboard, board_publish_and_read)
 	cr_assert_eq(hunt_lb_board_read(&board, &out), -EAGAIN);
 	board.seq++;
 	cr_assert_eq(hunt_lb_board_read(&board, &out), 0);
+}
+
+static int
+rank_cmp(const void *a, const void *b)
+{
+	const struct hunt_lb_entry *x = a, *y = b;
+	if (x->coins != y->coins)
+		return x->coins > y->coins ? -1 : 1;
+	return x->player_id < y->player_id ? -1 : x->player_id > y->player_id;
+}
+
+/* Random wins, some by a few heavy players, most by a long tail, with ties:
+ * after every one the top list is exactly the first HUNT_LB_TOP of all
+ * totals sorted (by brute force), so the shortcut for players below the
+ * list's last entry never drops one that belongs. */
+Test(leaderboard, top_list_matches_brute_force_under_random_wins)
+{
+	enum { PLAYERS = 300, WINS = 20000 };
+	static struct hunt_lb_entry all[PLAYERS], want[PLAYERS], got[HUNT_LB_TOP];
+	cr_assert_eq(hunt_lb_init(&lb, 16), 0);
+	for (uint32_t p = 0; p < PLAYERS; p++)
+		all[p] = (struct hunt_lb_entry){p + 1, 0};
+	uint64_t x = 88172645463325252ull;
+	for (int n = 0; n < WINS; n++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t p = (x & 3) == 0 ? (uint32_t)(x >> 8) % 8 : (uint32_t)(x >> 8) % PLAYERS;
+		uint64_t coins = (x >> 40) % 3 == 0 ? 10 : 5;
+		cr_assert_eq(hunt_lb_add(&lb, p + 1, coins), 0);
+		all[p].coins += coins;
+		uint32_t m = 0;
+		for (uint32_t i = 0; i < PLAYERS; i++)
+			if (all[i].coins > 0)
+				want[m++] = all[i];
+		qsort(want, m, sizeof(want[0]), rank_cmp);
+		uint32_t k;
+		sorted_top(&lb, got, &k);
+		cr_assert_eq(k, m < HUNT_LB_TOP ? m : HUNT_LB_TOP, "after win %d", n);
+		for (uint32_t i = 0; i < k; i++)
+			cr_assert(got[i].player_id == want[i].player_id && got[i].coins == want[i].coins,
+				  "after win %d, rank %u: player %lu %lu coins, want %lu %lu", n, i,
+				  (unsigned long)got[i].player_id, (unsigned long)got[i].coins,
+				  (unsigned long)want[i].player_id, (unsigned long)want[i].coins);
+	}
+	hunt_lb_free(&lb);
 }
