@@ -194,6 +194,17 @@ enum hunt_status hunt_member_join(struct hunt_table *t, struct hunt_state *h, ui
 struct hunt_member *hunt_member_find(const struct hunt_state *h,
 				     uint64_t player_id);
 
+/* Starts loading what hunt_claim() reads for this claim: the clue, and the
+ * claimant's member slot (written if the claim wins). */
+static inline void
+hunt_claim_prefetch(const struct hunt_state *h, uint32_t wave_id, uint32_t clue_idx,
+		    uint64_t player_id)
+{
+	if (clue_idx < h->cfg->clues_per_wave)
+		__builtin_prefetch(&h->clues[wave_id & 1][clue_idx]);
+	__builtin_prefetch(&h->members[(uint32_t)hunt_mix64(player_id) & h->members_mask]);
+}
+
 /*
  * The claim decision (design.md, consistency contract). Deterministic from
  * the clue's state, so a retransmit gets the same answer for the whole wave:

@@ -67,8 +67,9 @@ uint16_t hunt_request_handle(struct hunt_engine *e, uint8_t *dgram,
 			     uint16_t src_port_be, uint64_t now);
 
 /* For a checked request (verdict HANDLE) on its owner: starts loading the
- * table slot its handler will read that is likely not in cache (a DIG's
- * tile). The worker calls it for a whole burst before handling any. */
+ * table slots its handler will read that are likely not in cache (a DIG's
+ * tile; a claim's clue and member). The worker calls it for a whole burst
+ * before handling any. */
 static inline void
 hunt_request_prefetch(const struct hunt_engine *e, const uint8_t *dgram)
 {
@@ -76,6 +77,11 @@ hunt_request_prefetch(const struct hunt_engine *e, const uint8_t *dgram)
 	if (h->op == HUNT_OP_DIG) {
 		const struct hunt_dig_req *d = (const void *)(h + 1);
 		hunt_tiles_prefetch(&e->tiles, d->world_id, d->x, d->y);
+	} else if (h->op == HUNT_OP_CLAIM) {
+		const struct hunt_claim_req *q = (const void *)(h + 1);
+		const struct hunt_state *hs = hunt_table_find(&e->hunts, h->hunt_id);
+		if (hs != NULL)
+			hunt_claim_prefetch(hs, q->wave_id, q->clue_idx, h->player_id);
 	}
 }
 
