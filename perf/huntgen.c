@@ -77,6 +77,7 @@ struct hunter {
 	uint32_t clue_idx;
 	uint16_t src_port;
 	uint8_t joined;
+	uint8_t joining; /* a JOIN of it is in flight */
 };
 
 struct wave_row {
@@ -128,8 +129,15 @@ struct results {
 	struct hist won_lat_ns; /* WON replies only */
 };
 
+/* JOINs in flight at once in the join phase, whatever --outstanding is: a
+ * JOIN waits for its journal record, so joining 16,000 hunters one at a
+ * time took longer than a short run (perf/durable-bench's latency case). */
+#define GEN_JOIN_WINDOW 256u
+
 struct gen {
 	struct opts o;
+	uint64_t mix_start; /* TSC the mix began; replies to earlier requests
+			     * are not in the latency histograms */
 	struct hunt_config *cfg;
 	uint16_t port;
 	struct rte_mempool *pool;
@@ -324,6 +332,7 @@ issue_join(struct gen *g, uint32_t hi, uint64_t now)
 	struct slot *s = slot_get(g);
 	if (s == NULL)
 		return;
+	g->hunters[hi].joining = 1;
 	struct hunt_join_req b;
 	memset(&b, 0, sizeof(b));
 	uint32_t hunt_id = g->hunts[g->hunters[hi].hunt_idx].cfg->id;
@@ -392,7 +401,15 @@ issue_fresh(struct gen *g, uint64_t now)
 			hv->fresh_next = 0;
 		}
 		if (hv->state == HUNT_WAVE_OPEN && hv->fresh_next < hv->cfg->clues_per_wave) {
-			issue_claim(g, hv->first_hunter + hv->fresh_next++, hv, 1, now);
+			uint32_t hi = hv->first_hunter + hv->fresh_next;
+			if (!g->hunters[hi].joined) { /* its JOIN was lost or late */
+				if (g->hunters[hi].joining)
+					continue;
+				issue_join(g, hi, now);
+				return 1;
+			}
+			hv->fresh_next++;
+			issue_claim(g, hi, hv, 1, now);
 			return 1;
 		}
 		if (!hv->fresh_polling) {
@@ -411,6 +428,11 @@ issue_next(struct gen *g, uint64_t now)
 		return issue_fresh(g, now);
 	uint32_t hi = (uint32_t)(rnd(g) % g->n_hunters);
 	const struct hunt_view *hv = &g->hunts[g->hunters[hi].hunt_idx];
+	if (!g->hunters[hi].joined) { /* a hunter without a token joins first */
+		if (!g->hunters[hi].joining)
+			issue_join(g, hi, now);
+		return 1;
+	}
 	uint32_t total = 0;
 	for (unsigned i = 1; i < HUNT_OP_COUNT; i++)
 		total += g->o.mix[i];
@@ -551,7 +573,8 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	g->r.replies++;
 	g->r.status[hd->status]++;
 	uint64_t lat_ns = (now - s->first_tsc) * 1000000000ull / g->hz;
-	hist_add(&g->r.lat_ns, lat_ns);
+	if (g->mix_start != 0 && s->first_tsc >= g->mix_start)
+		hist_add(&g->r.lat_ns, lat_ns);
 	if (s->op == HUNT_OP_CLAIM && hd->status == HUNT_STATUS_WON) {
 		hist_add(&g->r.won_lat_ns, lat_ns);
 		g->r.last_won_tsc = now;
@@ -565,6 +588,8 @@ on_reply(struct gen *g, const struct hunt_hdr *hd, uint16_t len, uint16_t src_po
 	struct hunter *h = &g->hunters[s->hunter];
 	struct hunt_view *hv = &g->hunts[h->hunt_idx];
 	const uint8_t *body = (const uint8_t *)(hd + 1);
+	if (s->op == HUNT_OP_JOIN)
+		h->joining = 0;
 	if (s->op == HUNT_OP_JOIN && hd->status == HUNT_STATUS_OK &&
 	    hd->body_len >= sizeof(struct hunt_join_reply)) {
 		const struct hunt_join_reply *r = (const void *)body;
@@ -633,6 +658,8 @@ sweep_timeouts(struct gen *g, uint64_t now)
 			g->r.timeouts++;
 			if (s->op == HUNT_OP_WAVE_STATE)
 				g->hunts[g->hunters[s->hunter].hunt_idx].fresh_polling = 0;
+			if (s->op == HUNT_OP_JOIN)
+				g->hunters[s->hunter].joining = 0;
 			slot_put(g, s);
 		} else {
 			transmit(g, s, now);
@@ -775,6 +802,7 @@ setup(struct gen *g)
 		}
 	}
 	uint64_t want = g->o.rate ? g->o.rate * (g->o.timeout_ms + 10) / 1000 : g->o.outstanding;
+	want = want < GEN_JOIN_WINDOW ? GEN_JOIN_WINDOW : want;
 	g->slot_bits = 4;
 	while ((1ull << g->slot_bits) < want * 2 && g->slot_bits < 20)
 		g->slot_bits++;
@@ -852,7 +880,9 @@ run(struct gen *g)
 	uint64_t join_end = start + (uint64_t)(g->o.duration_s * (double)g->hz);
 	/* Join every hunter (closed loop, same retransmit rules), within --duration. */
 	for (uint32_t next = 0; (now = rte_rdtsc()) < join_end;) {
-		while (next < g->n_hunters && g->outstanding < g->o.outstanding)
+		while (next < g->n_hunters &&
+		       g->outstanding < (g->o.outstanding > GEN_JOIN_WINDOW ? g->o.outstanding
+									    : GEN_JOIN_WINDOW))
 			issue_join(g, next++, now);
 		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);
@@ -862,6 +892,7 @@ run(struct gen *g)
 			break;
 	}
 	uint64_t mix_start = rte_rdtsc();
+	g->mix_start = mix_start;
 	uint64_t end = mix_start + (uint64_t)(g->o.duration_s * (double)g->hz);
 	uint64_t gap = g->o.rate ? g->hz / g->o.rate : 0, next_send = mix_start;
 	sigset_t usr1;
