@@ -130,6 +130,7 @@ show_latency(const json_t *r)
 	const json_t *w;
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		hist_row("cycles per request", w, "op_cycles");
+		hist_row("RX to TX, us", w, "rx_tx_us");
 		hist_row("busy poll, us", w, "poll_us");
 		hist_row("reply held, us", w, "held_us");
 		hist_row("group commit, us", w, "flush_us");

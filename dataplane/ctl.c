@@ -396,6 +396,8 @@ answer_latency(struct huntd *d, FILE *f)
 		fprintf(f, "%s{\"worker\":%u,", w ? "," : "", w);
 		json_hist(f, "op_cycles", &wk->lat.op, 1.0);
 		fputc(',', f);
+		json_hist(f, "rx_tx_us", &wk->lat.rx_tx, per_us);
+		fputc(',', f);
 		json_hist(f, "poll_us", &wk->lat.poll, per_us);
 		fputc(',', f);
 		json_hist(f, "held_us", &wk->lat.held, per_us);

@@ -341,6 +341,7 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 	apply_commands(w, now);
 	if (now >= hunt_table_next_event(&w->engine.hunts))
 		hunt_table_advance(&w->engine.hunts, now);
+	uint64_t rx_tsc = rte_rdtsc();
 	unsigned done = drain_peers(w, &b, now);
 	struct rte_mbuf *rx[HUNT_BURST_MAX];
 	uint16_t n = rte_eth_rx_burst(w->port_id, w->queue_id, rx, HUNT_BURST_MAX);
@@ -361,6 +362,7 @@ hunt_worker_poll(struct hunt_worker *w, uint64_t now)
 	done += n;
 	if (b.n_tx > 0)
 		flush_tx(w, &b);
+	w->last_rx_tx = rte_rdtsc() - rx_tsc;
 	if (w->jnl != NULL)
 		hunt_journal_poll(w->jnl, now); /* submit what this poll appended */
 	return done;
@@ -379,6 +381,7 @@ hunt_worker_main(void *arg)
 			w->ctr.busy_cycles += cycles;
 			w->ctr.busy_pkts += n;
 			hist_add(&w->lat.op, cycles / n);
+			hist_add(&w->lat.rx_tx, w->last_rx_tx);
 			hist_add(&w->lat.poll, cycles);
 		} else if (w->yield_when_flushing && w->jnl != NULL && w->jnl->inflight) {
 			/* The kernel work completing the flush may share this core;

@@ -56,9 +56,12 @@ struct hunt_held {
 struct hunt_latency {
 	struct hist held;     /* reply held for the journal: held to released */
 	struct hist op;       /* cycles per request in each poll that found work */
-	struct hist poll;     /* cycles of each poll that found work: RX burst to TX
-			       * burst, what a request not held for the journal spends
-			       * in huntd once taken (plus up to one poll waiting) */
+	struct hist rx_tx;    /* cycles from the RX burst to the end of the TX burst,
+			       * each poll that found work: what a request not held
+			       * for the journal spends in huntd once taken */
+	struct hist poll;     /* cycles of the whole poll (journal reaping and
+			       * submitting, timers, commands too): the longest a
+			       * request can wait in the RX ring for the next burst */
 };
 
 struct hunt_worker {
@@ -79,6 +82,7 @@ struct hunt_worker {
 	int yield_when_flushing;    /* [journal] yield_when_flushing */
 	int reflect;                /* huntd --reflect: frame checks and address swap
 				     * only (perf/bench's measure of the rig) */
+	uint64_t last_rx_tx;        /* the last poll's RX-to-TX cycles */
 	struct hunt_counters ctr __rte_cache_aligned;
 	struct hunt_latency lat __rte_cache_aligned;
 	struct hunt_lb lb;          /* coins from durable wins (with a journal) */

@@ -109,6 +109,8 @@ for f in ["status", "stats", "hunts", "latency", "leaderboard"] + [p[len(sys.arg
 PY
 check "huntctl latency: held replies and group commits were timed" pyjson "$T/latency.json" \
 	'd["workers"][0]["held_us"]["n"] > 0 and d["workers"][0]["flush_us"]["n"] > 0 and d["workers"][0]["op_cycles"]["p50"] > 0'
+check "huntctl latency: RX to TX timed once per busy poll, inside it" pyjson "$T/latency.json" \
+	'abs(d["workers"][0]["rx_tx_us"]["n"] - d["workers"][0]["poll_us"]["n"]) <= 1 and d["workers"][0]["rx_tx_us"]["n"] > 0 and d["workers"][0]["rx_tx_us"]["max"] <= d["workers"][0]["poll_us"]["max"] and d["workers"][0]["rx_tx_us"]["p99"] <= d["workers"][0]["poll_us"]["p99"]'
 cat "$T/latency.txt"
 check "huntd exits 0" stop_huntd d
 kill -TERM "$HC"
