@@ -212,7 +212,7 @@ build_frame(struct gen *g, uint8_t *frame, uint16_t src_port, uint16_t dst_port,
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->src_addr = g->o.gen_ip_be;
 	ip->dst_addr = g->cfg->server.ip_be;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = (uint16_t)~hunt_ipv4_hdr_sum(ip);
 	udp->src_port = rte_cpu_to_be_16(src_port);
 	udp->dst_port = rte_cpu_to_be_16(dst_port);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
@@ -638,8 +638,8 @@ poll_rx(struct gen *g)
 				else
 					g->r.bad_replies++;
 			}
-			rte_pktmbuf_free(rx[i]);
 		}
+		rte_pktmbuf_free_bulk(rx, n);
 		}
 	}
 	return got;
