@@ -27,7 +27,6 @@ int hunt_tiles_init(struct hunt_tiles *t, const struct hunt_config *cfg,
 		    uint32_t worker_idx, uint32_t n_workers);
 void hunt_tiles_free(struct hunt_tiles *t);
 
-/* The tile at (world, x, y), or NULL if it holds no loot. */
 /* Starts loading the slot hunt_tiles_find() probes first for this tile,
  * so a burst's DIGs wait for memory once, together, not one after another. */
 static inline void
@@ -36,6 +35,7 @@ hunt_tiles_prefetch(const struct hunt_tiles *t, uint32_t world_id, int32_t x, in
 	__builtin_prefetch(&t->slots[(uint32_t)hunt_mix64(hunt_tile_key(world_id, x, y)) & t->mask]);
 }
 
+/* The tile at (world, x, y), or NULL if it holds no loot. */
 const struct hunt_tile *hunt_tiles_find(const struct hunt_tiles *t,
 					uint32_t world_id, int32_t x, int32_t y);
 

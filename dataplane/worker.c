@@ -4,9 +4,9 @@
  * none is due), drain the handoff rings from peers, take one RX burst,
  * check all of it (prefetching the next frames, and the table slot of each
  * request this worker owns), flush handoffs, handle the owned requests,
- * transmit once, and let the journal submit a group if one is due. A full TX ring is
- * retried HUNT_TX_RETRY_MAX times, then the rest is dropped and counted, so
- * the loop never stalls.
+ * transmit once, and let the journal submit a group if one is due. A full
+ * TX ring is retried HUNT_TX_RETRY_MAX times, then the rest is dropped and
+ * counted, so the loop never stalls.
  */
 #include "worker.h"
 
