@@ -32,13 +32,15 @@ check() {
 
 # start_huntd NAME CONFIG EAL-ARGS...: starts huntd in the background and
 # waits until it says it is ready (or dies, or 30 s pass). With IT_JOURNAL
-# set, huntd journals to that directory.
+# set, huntd journals to that directory; IT_HUNTD_ARGS are more of huntd's
+# own options (after the EAL's).
 start_huntd() {
 	local name=$1 conf=$2
 	shift 2
 	${IT_EXEC:-} "$B/huntd" --no-pci --no-huge -m 256 --file-prefix "${PFX}_$name" "$@" \
 		-- --config "$conf" --stats-out "$T/$name.stats.json" --control "$T/$name.sock" \
-		${IT_JOURNAL:+--journal "$IT_JOURNAL"} ${IT_CATALOGUE:+--catalogue "$IT_CATALOGUE"} >>"$T/$name.log" 2>&1 &
+		${IT_JOURNAL:+--journal "$IT_JOURNAL"} ${IT_CATALOGUE:+--catalogue "$IT_CATALOGUE"} \
+		${IT_HUNTD_ARGS:-} >>"$T/$name.log" 2>&1 &
 	local pid=$!
 	IT_PIDS="$IT_PIDS $pid"
 	eval "PID_$name=$pid"
