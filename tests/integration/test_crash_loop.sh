@@ -10,7 +10,10 @@
 #   - every WON huntgen saw acknowledged is a WIN record in the journal, and
 #     no clue has two WIN records;
 #   - each hunt's waves opened once each, in order, across the restarts;
-#   - the journal verifies, and each restart replayed it.
+#   - the journal verifies, and each restart replayed it from the checkpoint
+#     its predecessor left: halfway through, one run lasts until it has
+#     written a live checkpoint (1 MiB of sealed segments) before its kill,
+#     so one restart starts from a checkpoint written under load.
 # Rig: a persistent tap device in a network namespace made for the test;
 # huntd attaches with net_tap, huntgen sends through net_af_packet, and the
 # device outlives every killed huntd (memif cannot: its PMD tears the link
@@ -63,8 +66,24 @@ ip netns exec "$NS" "$B/huntgen" -l 1 --no-pci --no-huge -m 256 --file-prefix "$
 GEN_g=$!
 IT_PIDS="$IT_PIDS $GEN_g"
 
+# live_checkpoint: waits until this run of huntd has written a checkpoint
+# while running (its segments sealed 1 MiB), up to 60 s.
+live_checkpoint() {
+	for _ in $(seq 1 600); do
+		"$B/huntctl" --socket "$T/d.sock" --json stats 2>/dev/null |
+			python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["checkpointer"]["written"] >= 1 else 1)' &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 kills=0
+live=0
 for i in $(seq 1 "$LOOPS"); do
+	# Once, halfway: run until a live checkpoint is written, so one restart
+	# starts from it (and the kill may land in the next one's writing).
+	if [ "$i" = $((LOOPS / 2)) ] && live_checkpoint; then live=1; fi
 	sleep "0.$((RANDOM % 6 + 2))" # the crash point: 0.2 to 0.7 s into this run
 	kill -9 "$PID_d"
 	wait "$PID_d" 2>/dev/null
@@ -74,6 +93,7 @@ for i in $(seq 1 "$LOOPS"); do
 		--vdev "$TAP" || break
 done
 check "huntd was killed and restarted $LOOPS times" [ "$kills" = "$LOOPS" ]
+check "one run wrote a live checkpoint before its kill" [ "$live" = 1 ]
 kill -USR1 "$GEN_g" # end the load; huntgen drains, reports and lingers
 for _ in $(seq 1 600); do
 	grep -q "huntgen: lingering" "$T/g.err" && break
@@ -85,12 +105,13 @@ check "huntgen exits 0: no invariant broke across the crashes" finish_gen g
 cat "$T/g.json"
 check "huntgen saw wins before and after the crashes" pyjson "$T/g.json" \
 	'd["wins_acked"] > 100 and d["double_winners"] == 0 and d["timeouts"] == 0'
-check "every restart loaded the last checkpoint and replayed only what came after it" \
+check "every restart loaded the last checkpoint (once a live one) and replayed only what came after it" \
 	python3 - "$T/d.log" "$LOOPS" <<'PY'
 import re, sys
 runs = re.findall(r"loaded checkpoint (\d+) of epoch (\d+) .*then replayed (\d+) records.*; epoch (\d+)",
                   open(sys.argv[1]).read())
 ok = len(runs) == int(sys.argv[2]) + 1 and all(int(c) == int(e) - 1 for _, c, _, e in runs[1:])
+ok = ok and any(int(g) >= 1 for g, _, _, _ in runs)  # one started from a live checkpoint
 print("  %d starts; (checkpoint generation, records replayed) per start: %s"
       % (len(runs), [(int(g), int(r)) for g, _, r, _ in runs]))
 sys.exit(0 if ok else 1)
