@@ -44,7 +44,7 @@ struct hunt_frame {
  * alignment), folded to 16 bits: 0xffff when its checksum is right; the
  * checksum to store is its complement, computed with the field at 0. The
  * same value as DPDK's rte_raw_cksum(ip, 20), in five 32-bit adds rather
- * than its general loop (measured: docs/benchmarks.md, "checksums"). */
+ * than its general loop (measured: docs/benchmarks.md, issue 5 step 2). */
 static inline uint16_t
 hunt_ipv4_hdr_sum(const void *hdr)
 {

@@ -161,6 +161,13 @@ struct gen {
 	FILE *wins;  /* --wins-out: one line per acknowledged win */
 };
 
+/* JOINs in flight at once in the join phase. */
+static uint32_t
+join_window(const struct gen *g)
+{
+	return g->o.outstanding > GEN_JOIN_WINDOW ? g->o.outstanding : GEN_JOIN_WINDOW;
+}
+
 static uint64_t
 rnd(struct gen *g)
 {
@@ -880,9 +887,7 @@ run(struct gen *g)
 	uint64_t join_end = start + (uint64_t)(g->o.duration_s * (double)g->hz);
 	/* Join every hunter (closed loop, same retransmit rules), within --duration. */
 	for (uint32_t next = 0; (now = rte_rdtsc()) < join_end;) {
-		while (next < g->n_hunters &&
-		       g->outstanding < (g->o.outstanding > GEN_JOIN_WINDOW ? g->o.outstanding
-									    : GEN_JOIN_WINDOW))
+		while (next < g->n_hunters && g->outstanding < join_window(g))
 			issue_join(g, next++, now);
 		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);

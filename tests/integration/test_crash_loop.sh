@@ -70,9 +70,8 @@ IT_PIDS="$IT_PIDS $GEN_g"
 # while running (its segments sealed 1 MiB), up to 60 s.
 live_checkpoint() {
 	for _ in $(seq 1 600); do
-		"$B/huntctl" --socket "$T/d.sock" --json stats 2>/dev/null |
-			python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["checkpointer"]["written"] >= 1 else 1)' &&
-			return 0
+		"$B/huntctl" --socket "$T/d.sock" --json stats >"$T/ck.json" 2>/dev/null &&
+			pyjson "$T/ck.json" 'd["checkpointer"]["written"] >= 1' 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
