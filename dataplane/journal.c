@@ -14,7 +14,7 @@
  *  - one group in flight: a crash can tear only the last group, which is
  *    what recovery needs to tell a torn tail from corruption.
  */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_SET */
+#define _GNU_SOURCE /* CPU_SET, sync_file_range */
 #include "journal.h"
 
 #include <assert.h>
@@ -33,6 +33,7 @@
 #include "hunt/clock.h"
 
 #define ZERO_CHUNK_BYTES (1u << 20)
+#define ZERO_PAUSE_US 500u /* between chunks of a spare made while serving */
 
 uint32_t
 hunt_crc32c(const void *data, uint32_t len)
@@ -75,9 +76,10 @@ pwrite_all(int fd, const void *buf, size_t len, off_t off)
 }
 
 /* Creates a zero-filled segment with its header; fsyncs it and the
- * directory. Returns the fd or -errno (and leaves no file behind). */
+ * directory. `pace`: huntd is serving (the helper thread), so fill it
+ * gently. Returns the fd or -errno (and leaves no file behind). */
 static int
-make_segment(const struct hunt_journal_cfg *c, uint32_t segment)
+make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace)
 {
 	char name[64];
 	hunt_journal_seg_name(name, sizeof(name), c->epoch, c->worker, segment);
@@ -88,7 +90,22 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment)
 	int rc = chunk ? 0 : -ENOMEM;
 	for (uint64_t off = 0; rc == 0 && off < c->segment_bytes; off += ZERO_CHUNK_BYTES) {
 		uint64_t n = c->segment_bytes - off;
-		rc = pwrite_all(fd, chunk, n < ZERO_CHUNK_BYTES ? n : ZERO_CHUNK_BYTES, (off_t)off);
+		n = n < ZERO_CHUNK_BYTES ? n : ZERO_CHUNK_BYTES;
+		rc = pwrite_all(fd, chunk, n, (off_t)off);
+		/* Paced while huntd serves: each chunk written out and waited
+		 * for, then a pause, so the running journal's own writes never
+		 * queue behind a whole segment of zeros and the kernel work
+		 * that completes its flushes gets the CPU between chunks
+		 * (docs/benchmarks.md, 2026-11-30: WON p99 4.6-6.9 ms against
+		 * 11.8-13.9 ms, with the checkpointer's paced fold). */
+		if (rc == 0 && pace && sync_file_range(fd, (off_t)off, (off_t)n,
+						       SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+							       SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+			rc = -errno;
+		if (rc == 0 && pace) {
+			struct timespec ts = {.tv_nsec = ZERO_PAUSE_US * 1000};
+			nanosleep(&ts, NULL);
+		}
 	}
 	if (rc == 0) {
 		struct hunt_seg_header h = {
@@ -128,7 +145,7 @@ hunt_journal_make_spare(struct hunt_journal *j)
 	if (__atomic_load_n(&j->spare_fd, __ATOMIC_ACQUIRE) >= 0 ||
 	    __atomic_load_n(&j->spare_error, __ATOMIC_ACQUIRE) != 0)
 		return 0;
-	int fd = make_segment(&j->cfg, j->spare_next);
+	int fd = make_segment(&j->cfg, j->spare_next, 1);
 	if (fd < 0) {
 		__atomic_store_n(&j->spare_error, fd, __ATOMIC_RELEASE);
 		return fd;
@@ -157,19 +174,25 @@ hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg)
 		if (j->group[i].data == NULL)
 			return -ENOMEM;
 	}
-	int rc = io_uring_queue_init(8, &j->ring, 0);
+	/* Completions are posted by io-wq threads on other CPUs. Cooperative
+	 * task running makes the kernel flag the ring instead of interrupting
+	 * the worker; the worker's next peek at the ring runs that work
+	 * (docs/benchmarks.md). Kernels before 5.19 refuse the flags. */
+	struct io_uring_params p = {.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG};
+	int rc = io_uring_queue_init_params(8, &j->ring, &p);
+	if (rc == -EINVAL)
+		rc = io_uring_queue_init(8, &j->ring, 0);
 	if (rc < 0)
 		return rc;
-	/* Blocking work (the buffered flush) runs on io-wq threads, which
-	 * inherit the creating thread's CPU mask: a worker's core. Let them run
-	 * on any CPU. (Only the CPUs no worker polls measured worse on this
-	 * 2-core rig: there, that is the load generator's busy core.) */
+	/* Blocking work (the buffered write and flush) runs on io-wq threads,
+	 * which inherit the creating thread's CPU mask: a worker's core. */
 	cpu_set_t any;
 	CPU_ZERO(&any);
 	for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE; c++)
 		CPU_SET((int)c, &any);
-	io_uring_register_iowq_aff(&j->ring, sizeof(any), &any);
-	j->fd = make_segment(cfg, 0);
+	const cpu_set_t *iowq = cfg->iowq_cpus != NULL && CPU_COUNT(cfg->iowq_cpus) > 0 ? cfg->iowq_cpus : &any;
+	io_uring_register_iowq_aff(&j->ring, sizeof(*iowq), iowq);
+	j->fd = make_segment(cfg, 0, 0);
 	if (j->fd < 0)
 		return j->fd;
 	j->off = HUNT_SEG_HEADER_BYTES;
@@ -287,6 +310,22 @@ group_durable(struct hunt_journal *j, uint64_t now)
 	}
 }
 
+/* Fills in the CRC of every record of a group about to be written. Done
+ * here rather than at append: there the CRC's 8-byte loads would read the
+ * record's just-stored narrower fields, which the CPU cannot forward from
+ * its store buffer (perf: 8.6% of the worker core's samples in a run of
+ * fresh wins, 1.2% after; docs/benchmarks.md). */
+static void
+seal_records(struct hunt_jgroup *g)
+{
+	uint8_t *p = g->data + g->carry, *end = p + g->used;
+	while (p < end) {
+		struct hunt_rec_hdr *h = (struct hunt_rec_hdr *)p;
+		h->crc = hunt_crc32c(p + 4, (uint32_t)sizeof(*h) - 4 + h->len);
+		p += hunt_rec_bytes(h->len);
+	}
+}
+
 static void
 maybe_submit(struct hunt_journal *j, uint64_t now, int force)
 {
@@ -297,6 +336,7 @@ maybe_submit(struct hunt_journal *j, uint64_t now, int force)
 	    g->used + HUNT_REC_MAX_BYTES <= j->cfg.group_bytes &&
 	    now - g->first_tsc < j->cfg.group_delay_tsc)
 		return;
+	seal_records(g);
 	j->inflight = 1;
 	j->inflight_fd = j->fd;
 	j->inflight_off = j->off - g->carry;
@@ -441,8 +481,7 @@ hunt_journal_append(struct hunt_journal *j, uint8_t type, uint32_t hunt_id, cons
 	h->seq = j->next_seq++;
 	h->worker = (uint16_t)j->cfg.worker;
 	h->hunt_id = hunt_id;
-	memcpy(h + 1, payload, len);
-	h->crc = hunt_crc32c((const uint8_t *)h + 4, (uint32_t)sizeof(*h) - 4 + len);
+	memcpy(h + 1, payload, len); /* h->crc: at submit, seal_records() */
 	if (g->used == 0)
 		g->first_tsc = now;
 	g->used += bytes;

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#include <liburing.h>
+#include <liburing.h> /* also cpu_set_t */
 
 #include "hunt/hist.h"
 #include "hunt/journal.h"
@@ -39,6 +39,7 @@ struct hunt_journal_cfg {
 	uint32_t group_bytes;     /* most bytes in one group */
 	uint64_t group_delay_tsc; /* flush a non-full group after this long; 0: at once */
 	int direct;               /* O_DIRECT|O_DSYNC block writes, else write + fdatasync */
+	const cpu_set_t *iowq_cpus; /* where io_uring's blocking work may run; NULL: any CPU */
 };
 
 #define HUNT_JOURNAL_BLOCK 4096u /* O_DIRECT alignment of buffers, offsets, lengths */

@@ -148,26 +148,35 @@ fail_flush_at(void *ctx, enum hunt_jop op, int res)
 	return res;
 }
 
-/* Moves a background thread off the worker lcores' CPUs (it inherits the
- * main lcore's pinning, which would make it steal the worker's core): onto
- * every CPU no worker polls, or every CPU if the workers poll them all. */
+/* Every CPU no worker lcore polls, or every CPU if the workers poll them
+ * all: where background threads go. */
 static void
-off_worker_cpus(pthread_t th, const char *name)
+housekeeping_cpus(cpu_set_t *cpus)
 {
-	cpu_set_t cpus;
-	CPU_ZERO(&cpus);
+	CPU_ZERO(cpus);
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	for (long c = 0; c < n && c < CPU_SETSIZE; c++)
-		CPU_SET((int)c, &cpus);
-	cpu_set_t all = cpus;
+		CPU_SET((int)c, cpus);
+	cpu_set_t all = *cpus;
 	unsigned lc;
 	RTE_LCORE_FOREACH(lc) {
 		rte_cpuset_t lcs = rte_lcore_cpuset(lc);
 		for (int c = 0; c < CPU_SETSIZE; c++)
 			if (CPU_ISSET(c, &lcs))
-				CPU_CLR(c, &cpus);
+				CPU_CLR(c, cpus);
 	}
-	pthread_setaffinity_np(th, sizeof(cpu_set_t), CPU_COUNT(&cpus) > 0 ? &cpus : &all);
+	if (CPU_COUNT(cpus) == 0)
+		*cpus = all;
+}
+
+/* Moves a background thread off the worker lcores' CPUs (it inherits the
+ * main lcore's pinning, which would make it steal the worker's core). */
+static void
+off_worker_cpus(pthread_t th, const char *name)
+{
+	cpu_set_t cpus;
+	housekeeping_cpus(&cpus);
+	pthread_setaffinity_np(th, sizeof(cpu_set_t), &cpus);
 	pthread_setname_np(th, name);
 }
 
@@ -329,13 +338,16 @@ journal_start(struct huntd *d, int dir_fd)
 		return -1;
 	if (jt->device_thread && jdev_start(d) != 0)
 		return -1;
+	cpu_set_t iowq;
+	housekeeping_cpus(&iowq);
 	for (uint32_t i = 0; i < d->n_workers; i++) {
 		struct hunt_journal_cfg jc = {
 			.dir_fd = dir_fd, .epoch = d->epoch, .worker = i,
 			.segment_bytes = (uint64_t)jt->segment_mb << 20,
 			.group_bytes = jt->group_kb * 1024u,
 			.direct = jt->direct_io != 0,
-			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u};
+			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u,
+			.iowq_cpus = jt->flush_on_worker_cpus ? NULL : &iowq};
 		rc = hunt_journal_open(&d->journals[i], &jc);
 		d->journals[i].dev = d->jdev;
 		if (rc == 0)

@@ -15,6 +15,7 @@
  * sent; a reply larger than its request before JOIN; requests unanswered
  * after every retry; and not reaching the wave target.
  */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -68,6 +70,8 @@ struct opts {
 	int linger;
 	int fresh; /* every claim a first, right answer to an unwon clue */
 	int idle_yield;
+	uint32_t idle_sleep_us; /* idle: sleep this long instead of yielding */
+	int sched_idle;         /* poll as SCHED_IDLE */
 };
 
 struct hunter {
@@ -701,6 +705,10 @@ usage(void)
 		"  --fresh-claims         every claim a first right answer to an unwon clue\n"
 		"  --no-idle-yield        keep polling when idle (by default an idle loop\n"
 		"                         yields, so kernel threads huntd needs can run)\n"
+		"  --idle-sleep-us N      idle: sleep N us instead of yielding (the CPU goes\n"
+		"                         idle, so a kernel worker waiting for it runs)\n"
+		"  --sched-idle           poll as SCHED_IDLE: any other thread that wants\n"
+		"                         this CPU preempts huntgen at once\n"
 		"  --json                 print one JSON object\n"
 		"  SIGUSR1 ends the load early (then drain and report as at --duration)\n"
 		"  --linger               after the report, stop polling and keep the port open\n"
@@ -723,6 +731,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"retransmit-pct", 1, NULL, 'X'}, {"wins-out", 1, NULL, 'W'},
 		{"linger", 0, NULL, 'L'}, {"fresh-claims", 0, NULL, 'f'},
 		{"no-idle-yield", 0, NULL, 'Y'}, {"catch-up", 1, NULL, 'C'},
+		{"idle-sleep-us", 1, NULL, 'S'}, {"sched-idle", 0, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
 			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .idle_yield = 1, .timeout_ms = 50, .retries = 5,
@@ -750,6 +759,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'L': o->linger = 1; break;
 		case 'f': o->fresh = 1; break;
 		case 'Y': o->idle_yield = 0; break;
+		case 'S': o->idle_sleep_us = (uint32_t)atoi(optarg); break;
+		case 'I': o->sched_idle = 1; break;
 		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
 		case 'R': o->retries = (uint32_t)atoi(optarg); break;
 		case 'q': o->queues = (uint16_t)atoi(optarg); break;
@@ -850,16 +861,26 @@ all_finished(const struct gen *g)
 }
 
 /* Idle: give the core away for a moment. A client sharing huntd's host
- * must not starve the kernel work huntd's journal needs (io-wq, the
- * filesystem's direct-I/O completion, which runs on the disk interrupt's
- * CPU: on this rig, huntgen's). sched_yield(), not a 1 us sleep:
- * measured in one run, sleeping here made every durable flush ~1.6 ms
- * (perf/durable-bench latency) against ~0.1 ms. */
+ * must not starve the kernel work huntd's journal needs (io-wq, and the
+ * block layer's kblockd worker that dispatches every flush, both on the
+ * CPU that issued it: on this rig, huntgen's). By default sched_yield();
+ * but measured here, a yielding poller can keep a runnable kblockd
+ * worker off its CPU for ~5 ms, and then every flush takes that long
+ * (docs/benchmarks.md, 2026-11-30). --idle-sleep-us lets the CPU go idle
+ * instead (best for throughput; a halted vCPU wakes slowly, so worse for
+ * one request in flight), --sched-idle lets any other thread preempt
+ * huntgen at once (best for latency). */
 static void
 idle(const struct gen *g, unsigned got)
 {
-	if (got == 0 && g->o.idle_yield)
+	if (got != 0 || !g->o.idle_yield)
+		return;
+	if (g->o.idle_sleep_us > 0) {
+		struct timespec ts = {.tv_nsec = (long)g->o.idle_sleep_us * 1000};
+		nanosleep(&ts, NULL);
+	} else {
 		sched_yield();
+	}
 }
 
 static void
@@ -1261,6 +1282,15 @@ main(int argc, char **argv)
 	if (g == NULL || parse_opts(argc - n, argv + n, &g->o) != 0) {
 		usage();
 		return 2;
+	}
+	if (g->o.idle_sleep_us > 0) /* sleep what was asked, not 50 us more */
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	if (g->o.sched_idle) {
+		struct sched_param sp = {.sched_priority = 0};
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0) {
+			fprintf(stderr, "huntgen: SCHED_IDLE: %s\n", strerror(errno));
+			return 2;
+		}
 	}
 	g->cfg = calloc(1, sizeof(*g->cfg));
 	char err[HUNT_CONFIG_ERR_BYTES];
