@@ -867,16 +867,18 @@ all_finished(const struct gen *g)
  * but measured here, a yielding poller can keep a runnable kblockd
  * worker off its CPU for ~5 ms, and then every flush takes that long
  * (docs/benchmarks.md, 2026-11-30). --idle-sleep-us lets the CPU go idle
- * instead (best for throughput; a halted vCPU wakes slowly, so worse for
- * one request in flight), --sched-idle lets any other thread preempt
- * huntgen at once (best for latency). */
+ * instead (best for throughput here; a halted vCPU wakes slowly, so worse
+ * for one request in flight), --sched-idle lets any other thread preempt
+ * huntgen at once (what the latency runs use; the kblockd wait still
+ * happened in some runs). */
 static void
 idle(const struct gen *g, unsigned got)
 {
 	if (got != 0 || !g->o.idle_yield)
 		return;
 	if (g->o.idle_sleep_us > 0) {
-		struct timespec ts = {.tv_nsec = (long)g->o.idle_sleep_us * 1000};
+		struct timespec ts = {.tv_sec = g->o.idle_sleep_us / 1000000,
+				      .tv_nsec = (long)(g->o.idle_sleep_us % 1000000) * 1000};
 		nanosleep(&ts, NULL);
 	} else {
 		sched_yield();

@@ -10,7 +10,9 @@
  * mid-log, a header, a missing segment) refuses to read, naming file and
  * offset.
  */
+#define _GNU_SOURCE /* cpu_set_t */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -240,6 +242,47 @@ Test(journal, group_delay_holds_a_small_group)
 	cr_assert_eq(hunt_journal_close(&j), 0);
 	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
 	cr_assert_eq(got.n, 1);
+}
+
+/* io-wq threads, which run the buffered write and fdatasync, stay on the
+ * CPUs the configuration names (huntd: the CPUs no worker polls). */
+Test(journal, flush_threads_stay_on_the_given_cpus)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	struct hunt_journal_cfg c = {.dir_fd = dir_fd, .epoch = 1, .worker = 3,
+				     .segment_bytes = 1 << 20, .group_bytes = 4096, .iowq_cpus = &one};
+	cr_assert_eq(hunt_journal_open(&j, &c), 0);
+	int seen = 0;
+	for (uint64_t p = 1; p <= 64 && !seen; p++) {
+		wait_durable(join(p)); /* each group: a write and a flush, on io-wq */
+		DIR *tasks = opendir("/proc/self/task");
+		cr_assert_not_null(tasks);
+		struct dirent *e;
+		while ((e = readdir(tasks)) != NULL) {
+			char path[300], line[256] = "";
+			snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+			FILE *f = fopen(path, "r");
+			if (f == NULL)
+				continue; /* ".", "..", or the thread exited meanwhile */
+			int iowq = fgets(line, sizeof(line), f) != NULL && strncmp(line, "iou-wrk", 7) == 0;
+			fclose(f);
+			snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+			if (!iowq || (f = fopen(path, "r")) == NULL)
+				continue;
+			while (fgets(line, sizeof(line), f) != NULL)
+				if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
+					cr_assert_str_eq(line + 18 + strspn(line + 18, " \t"), "0\n",
+							 "an io-wq thread may run on %s", line + 18);
+					seen = 1;
+				}
+			fclose(f);
+		}
+		closedir(tasks);
+	}
+	cr_assert(seen, "no io-wq thread seen while flushing");
+	cr_assert_eq(hunt_journal_close(&j), 0);
 }
 
 /* 320 JOINs in groups of 32, 64 per segment: segments 0-4 full. */
