@@ -10,6 +10,8 @@
 #include "hunt/shard.h"
 
 
+/* Folding is paced: a pause after each slice, unless more sealed segments
+ * wait (then it folds flat out rather than fall behind). */
 #define FOLD_SLICE_RECORDS 16384u
 #define FOLD_PAUSE_US 500u
 
@@ -30,9 +32,9 @@ fold_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	hunt_table_apply(shadow_owner(c, h->hunt_id), pos->epoch, h, payload); /* -ENOENT: as replay */
 	/* Folding a segment is ~1M records of CPU work: paced, so the kernel
 	 * work that completes the journal's flushes (which may share this
-	 * CPU) is not held up behind it for the whole segment (WON p99 halved
-	 * here, docs/benchmarks.md, 2026-11-30). */
-	if (++c->fold_count % FOLD_SLICE_RECORDS == 0) {
+	 * CPU, and waits for a running thread rather than preempting it) is
+	 * held up by at most one slice (docs/benchmarks.md, 2026-11-30). */
+	if (++c->fold_count % FOLD_SLICE_RECORDS == 0 && c->pace) {
 		struct timespec ts = {.tv_nsec = FOLD_PAUSE_US * 1000};
 		nanosleep(&ts, NULL);
 	}
@@ -86,7 +88,10 @@ hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed)
 	char err[1024];
 	for (uint32_t w = 0; w < c->n_workers; w++)
 		while (c->cover.segments[w] < sealed[w]) {
-			uint32_t s = c->cover.segments[w];
+			uint32_t s = c->cover.segments[w], waiting = 0;
+			for (uint32_t v = 0; v < c->n_workers; v++)
+				waiting += sealed[v] - c->cover.segments[v];
+			c->pace = waiting <= 1;
 			int rc = hunt_journal_scan_segment(c->dir, c->cover.epoch, w, s,
 							   &c->cover.next_seq[w], fold_record, c,
 							   err, sizeof(err));

@@ -31,6 +31,7 @@ struct hunt_checkpointer {
 	struct hunt_jcover cover; /* what the shadow holds */
 	uint64_t bytes_since;     /* folded since the last checkpoint written */
 	uint64_t fold_count;      /* records of the segment being folded */
+	int pace;                 /* pause while folding: no other sealed segment waits */
 	/* Read by telemetry (relaxed loads); written by the helper thread. */
 	uint64_t written;         /* checkpoints written during this run */
 	uint64_t folded_segments;

@@ -33,7 +33,14 @@
 #include "hunt/clock.h"
 
 #define ZERO_CHUNK_BYTES (1u << 20)
-#define ZERO_PAUSE_US 500u /* between chunks of a spare made while serving */
+/* A spare made while huntd serves is written chunk by chunk, each written
+ * out and waited for, with a pause after each: at most 0.5 ms, and short
+ * enough that the pauses take at most a quarter of the time the last
+ * segment lasted (the spare must be ready before the current segment is
+ * full, or appends get RETRY_LATER: 1 ms pauses after 256 KiB chunks
+ * were too slow here at 1.4M wins/s). */
+#define ZERO_PACED_CHUNK_BYTES ZERO_CHUNK_BYTES
+#define ZERO_PAUSE_US_MAX 500u
 
 uint32_t
 hunt_crc32c(const void *data, uint32_t len)
@@ -77,9 +84,10 @@ pwrite_all(int fd, const void *buf, size_t len, off_t off)
 
 /* Creates a zero-filled segment with its header; fsyncs it and the
  * directory. `pace`: huntd is serving (the helper thread), so fill it
- * gently. Returns the fd or -errno (and leaves no file behind). */
+ * gently, pausing pause_us after each chunk. Returns the fd or -errno (and
+ * leaves no file behind). */
 static int
-make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace)
+make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint32_t pause_us)
 {
 	char name[64];
 	hunt_journal_seg_name(name, sizeof(name), c->epoch, c->worker, segment);
@@ -88,22 +96,23 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace)
 		return -errno;
 	uint8_t *chunk = calloc(1, ZERO_CHUNK_BYTES);
 	int rc = chunk ? 0 : -ENOMEM;
-	for (uint64_t off = 0; rc == 0 && off < c->segment_bytes; off += ZERO_CHUNK_BYTES) {
+	uint64_t step = pace ? ZERO_PACED_CHUNK_BYTES : ZERO_CHUNK_BYTES;
+	for (uint64_t off = 0; rc == 0 && off < c->segment_bytes; off += step) {
 		uint64_t n = c->segment_bytes - off;
-		n = n < ZERO_CHUNK_BYTES ? n : ZERO_CHUNK_BYTES;
+		n = n < step ? n : step;
 		rc = pwrite_all(fd, chunk, n, (off_t)off);
 		/* Paced while huntd serves: each chunk written out and waited
 		 * for, then a pause, so the running journal's own writes never
 		 * queue behind a whole segment of zeros and the kernel work
 		 * that completes its flushes gets the CPU between chunks
-		 * (docs/benchmarks.md, 2026-11-30: WON p99 4.6-6.9 ms against
-		 * 11.8-13.9 ms, with the checkpointer's paced fold). */
+		 * (docs/benchmarks.md, 2026-11-30: with the checkpointer's
+		 * fold paced too, WON p99 halved). */
 		if (rc == 0 && pace && sync_file_range(fd, (off_t)off, (off_t)n,
 						       SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 							       SYNC_FILE_RANGE_WAIT_AFTER) != 0)
 			rc = -errno;
-		if (rc == 0 && pace) {
-			struct timespec ts = {.tv_nsec = ZERO_PAUSE_US * 1000};
+		if (rc == 0 && pace && pause_us > 0) {
+			struct timespec ts = {.tv_nsec = (long)pause_us * 1000};
 			nanosleep(&ts, NULL);
 		}
 	}
@@ -145,7 +154,15 @@ hunt_journal_make_spare(struct hunt_journal *j)
 	if (__atomic_load_n(&j->spare_fd, __ATOMIC_ACQUIRE) >= 0 ||
 	    __atomic_load_n(&j->spare_error, __ATOMIC_ACQUIRE) != 0)
 		return 0;
-	int fd = make_segment(&j->cfg, j->spare_next, 1);
+	uint64_t now = (uint64_t)(hunt_clock_mono_s() * 1e9);
+	if (j->spare_taken_ns != 0)
+		j->segment_life_ns = now - j->spare_taken_ns;
+	j->spare_taken_ns = now;
+	uint64_t chunks = (j->cfg.segment_bytes + ZERO_PACED_CHUNK_BYTES - 1) / ZERO_PACED_CHUNK_BYTES;
+	uint64_t pause_us = j->segment_life_ns == 0 ? ZERO_PAUSE_US_MAX
+						    : j->segment_life_ns / 4 / chunks / 1000;
+	int fd = make_segment(&j->cfg, j->spare_next, 1,
+			      (uint32_t)(pause_us < ZERO_PAUSE_US_MAX ? pause_us : ZERO_PAUSE_US_MAX));
 	if (fd < 0) {
 		__atomic_store_n(&j->spare_error, fd, __ATOMIC_RELEASE);
 		return fd;
@@ -192,7 +209,7 @@ hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg)
 		CPU_SET((int)c, &any);
 	const cpu_set_t *iowq = cfg->iowq_cpus != NULL && CPU_COUNT(cfg->iowq_cpus) > 0 ? cfg->iowq_cpus : &any;
 	io_uring_register_iowq_aff(&j->ring, sizeof(*iowq), iowq);
-	j->fd = make_segment(cfg, 0, 0);
+	j->fd = make_segment(cfg, 0, 0, 0);
 	if (j->fd < 0)
 		return j->fd;
 	j->off = HUNT_SEG_HEADER_BYTES;
