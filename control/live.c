@@ -99,6 +99,20 @@ show_stats(const json_t *r)
 			any = 1;
 		}
 	printf("%s\n", any ? "" : " none");
+	if (json_is_true(json_object_get(r, "journal"))) {
+		/* Why appends were refused (RETRY_LATER), and the slowest flush. */
+		json_int_t full = 0, spare = 0, max = 0;
+		json_array_foreach(pw, i, w) {
+			const json_t *j = json_object_get(w, "journal");
+			full += num(j, "full");
+			spare += num(j, "spare_waits");
+			if (num(j, "flush_cycles_max") > max)
+				max = num(j, "flush_cycles_max");
+		}
+		printf("journal: %" JSON_INTEGER_FORMAT " appends refused (%" JSON_INTEGER_FORMAT
+		       " waited for a spare segment, the rest for room in a group); slowest group commit "
+		       "%.0f us\n", full, spare, hz > 0 ? (double)max * 1e6 / hz : 0.0);
+	}
 	const json_t *c = json_object_get(r, "checkpointer");
 	if (json_is_true(json_object_get(r, "journal")))
 		printf("checkpoints this run: %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT

@@ -95,6 +95,7 @@ ctl --json latency >"$T/latency.json"
 ctl --json leaderboard 5 >"$T/leaderboard.json"
 ctl leaderboard 5
 ctl latency >"$T/latency.txt"
+ctl stats >"$T/stats.txt"
 python3 - "$T/wins.txt" >"$T/players.txt" <<'PY'
 import collections, sys
 c = collections.Counter(int(l.split()[3]) for l in open(sys.argv[1]))
@@ -106,6 +107,17 @@ check "huntctl status, stats, hunts and player answer JSON that parses" python3 
 import glob, json, sys
 for f in ["status", "stats", "hunts", "latency", "leaderboard"] + [p[len(sys.argv[1]) + 1:-5] for p in glob.glob(sys.argv[1] + "/player_*.json")]:
     json.load(open("%s/%s.json" % (sys.argv[1], f)))
+PY
+check "huntctl stats: the journal line counts refused appends as the JSON does" python3 - "$T" <<'PY'
+import json, re, sys
+t = sys.argv[1]
+line = [l for l in open(t + "/stats.txt") if l.startswith("journal: ")]
+s = json.load(open(t + "/stats.json"))
+full = sum(w["journal"]["full"] for w in s["per_worker"])
+spare = sum(w["journal"]["spare_waits"] for w in s["per_worker"])
+m = re.match(r"journal: (\d+) appends refused \((\d+) waited for a spare segment", line[0]) if line else None
+# the table is read after the JSON: counters only grow
+sys.exit(0 if m and int(m.group(1)) >= full and int(m.group(2)) >= spare else 1)
 PY
 check "huntctl latency: held replies and group commits were timed" pyjson "$T/latency.json" \
 	'd["workers"][0]["held_us"]["n"] > 0 and d["workers"][0]["flush_us"]["n"] > 0 and d["workers"][0]["op_cycles"]["p50"] > 0'
