@@ -62,6 +62,7 @@ show_stats(const json_t *r)
 	       "flush_us");
 	size_t i;
 	const json_t *w;
+	json_int_t refused = 0, no_spare = 0, flush_max = 0; /* journal, all workers */
 	json_array_foreach(pw, i, w) {
 		json_int_t drops = 0;
 		const char *k;
@@ -70,6 +71,10 @@ show_stats(const json_t *r)
 			drops += json_integer_value(v);
 		const json_t *j = json_object_get(w, "journal");
 		json_int_t groups = num(j, "groups"), bp = num(w, "busy_pkts");
+		refused += num(j, "full");
+		no_spare += num(j, "spare_waits");
+		if (num(j, "flush_cycles_max") > flush_max)
+			flush_max = num(j, "flush_cycles_max");
 		printf("%-6zu %12" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
 		       " %10" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT " %9" JSON_INTEGER_FORMAT
 		       " %9" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT " %9.1f %9.0f\n",
@@ -99,20 +104,10 @@ show_stats(const json_t *r)
 			any = 1;
 		}
 	printf("%s\n", any ? "" : " none");
-	if (json_is_true(json_object_get(r, "journal"))) {
-		/* Why appends were refused (RETRY_LATER), and the slowest flush. */
-		json_int_t full = 0, spare = 0, max = 0;
-		json_array_foreach(pw, i, w) {
-			const json_t *j = json_object_get(w, "journal");
-			full += num(j, "full");
-			spare += num(j, "spare_waits");
-			if (num(j, "flush_cycles_max") > max)
-				max = num(j, "flush_cycles_max");
-		}
+	if (json_is_true(json_object_get(r, "journal"))) /* why appends got RETRY_LATER */
 		printf("journal: %" JSON_INTEGER_FORMAT " appends refused (%" JSON_INTEGER_FORMAT
 		       " waited for a spare segment, the rest for room in a group); slowest group commit "
-		       "%.0f us\n", full, spare, hz > 0 ? (double)max * 1e6 / hz : 0.0);
-	}
+		       "%.0f us\n", refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0);
 	const json_t *c = json_object_get(r, "checkpointer");
 	if (json_is_true(json_object_get(r, "journal")))
 		printf("checkpoints this run: %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT

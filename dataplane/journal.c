@@ -39,7 +39,6 @@
  * segment lasted (the spare must be ready before the current segment is
  * full, or appends get RETRY_LATER: 1 ms pauses after 256 KiB chunks
  * were too slow here at 1.4M wins/s). */
-#define ZERO_PACED_CHUNK_BYTES ZERO_CHUNK_BYTES
 #define ZERO_PAUSE_US_MAX 500u
 
 uint32_t
@@ -96,10 +95,9 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint3
 		return -errno;
 	uint8_t *chunk = calloc(1, ZERO_CHUNK_BYTES);
 	int rc = chunk ? 0 : -ENOMEM;
-	uint64_t step = pace ? ZERO_PACED_CHUNK_BYTES : ZERO_CHUNK_BYTES;
-	for (uint64_t off = 0; rc == 0 && off < c->segment_bytes; off += step) {
+	for (uint64_t off = 0; rc == 0 && off < c->segment_bytes; off += ZERO_CHUNK_BYTES) {
 		uint64_t n = c->segment_bytes - off;
-		n = n < step ? n : step;
+		n = n < ZERO_CHUNK_BYTES ? n : ZERO_CHUNK_BYTES;
 		rc = pwrite_all(fd, chunk, n, (off_t)off);
 		/* Paced while huntd serves: each chunk written out and waited
 		 * for, then a pause, so the running journal's own writes never
@@ -155,12 +153,10 @@ hunt_journal_make_spare(struct hunt_journal *j)
 	    __atomic_load_n(&j->spare_error, __ATOMIC_ACQUIRE) != 0)
 		return 0;
 	uint64_t now = (uint64_t)(hunt_clock_mono_s() * 1e9);
-	if (j->spare_taken_ns != 0)
-		j->segment_life_ns = now - j->spare_taken_ns;
+	uint64_t life_ns = j->spare_taken_ns != 0 ? now - j->spare_taken_ns : 0;
 	j->spare_taken_ns = now;
-	uint64_t chunks = (j->cfg.segment_bytes + ZERO_PACED_CHUNK_BYTES - 1) / ZERO_PACED_CHUNK_BYTES;
-	uint64_t pause_us = j->segment_life_ns == 0 ? ZERO_PAUSE_US_MAX
-						    : j->segment_life_ns / 4 / chunks / 1000;
+	uint64_t chunks = (j->cfg.segment_bytes + ZERO_CHUNK_BYTES - 1) / ZERO_CHUNK_BYTES;
+	uint64_t pause_us = life_ns == 0 ? ZERO_PAUSE_US_MAX : life_ns / 4 / chunks / 1000;
 	int fd = make_segment(&j->cfg, j->spare_next, 1,
 			      (uint32_t)(pause_us < ZERO_PAUSE_US_MAX ? pause_us : ZERO_PAUSE_US_MAX));
 	if (fd < 0) {

@@ -122,7 +122,6 @@ struct hunt_journal {
 	int spare_error;         /* helper -> worker: creating it failed */
 	uint32_t spare_next;     /* helper: number of the next spare to make */
 	uint64_t spare_taken_ns; /* helper: when it last found the spare taken */
-	uint64_t segment_life_ns; /* helper: time between the last two takes */
 	uint32_t sealed;         /* worker -> helper: segments 0 .. sealed - 1 are
 				  * complete, durable and closed */
 	hunt_journal_fault_fn fault;

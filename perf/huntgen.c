@@ -1345,13 +1345,11 @@ main(int argc, char **argv)
 		 * one crashed huntgen here (core: its munmap beside a memif
 		 * callback; 4 of 8 runs with every thread SCHED_IDLE, even after
 		 * waiting for the link to go down). The process is exiting, so
-		 * leave the memory to the kernel. */
-		rte_eth_dev_stop(g->port);
-		rte_eth_dev_close(g->port);
-		return failures(g, waves_ok) ? 1 : 0;
+		 * it leaves the memory to the kernel. */
 	}
 	rte_eth_dev_stop(g->port);
 	rte_eth_dev_close(g->port);
-	rte_eal_cleanup();
+	if (!g->o.linger)
+		rte_eal_cleanup();
 	return failures(g, waves_ok) ? 1 : 0;
 }
