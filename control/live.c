@@ -109,11 +109,14 @@ show_stats(const json_t *r)
 		       " waited for a spare segment, the rest for room in a group); slowest group commit "
 		       "%.0f us\n", refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0);
 	const json_t *c = json_object_get(r, "checkpointer");
+	json_int_t folded = num(c, "folded_records");
 	if (json_is_true(json_object_get(r, "journal")))
 		printf("checkpoints this run: %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
-		       " segments folded, last took %" JSON_INTEGER_FORMAT " us)%s\n",
-		       num(c, "written"), num(c, "folded_segments"), num(c, "last_write_us"),
-		       num(c, "error") ? "  STOPPED" : "");
+		       " segments folded, %.0f ns of CPU per record; last took %" JSON_INTEGER_FORMAT
+		       " us)%s\n",
+		       num(c, "written"), num(c, "folded_segments"),
+		       folded > 0 ? (double)num(c, "fold_cpu_us") * 1000.0 / (double)folded : 0.0,
+		       num(c, "last_write_us"), num(c, "error") ? "  STOPPED" : "");
 }
 
 static void

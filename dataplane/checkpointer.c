@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,9 +93,16 @@ hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed)
 			for (uint32_t v = 0; v < c->n_workers; v++)
 				waiting += sealed[v] - c->cover.segments[v];
 			c->pace = waiting <= 1;
+			struct timespec t0, t1; /* this thread's CPU time, not the pauses */
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 			int rc = hunt_journal_scan_segment(c->dir, c->cover.epoch, w, s,
 							   &c->cover.next_seq[w], fold_record, c,
-							   err, sizeof(err));
+							   &c->buf, err, sizeof(err));
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+			__atomic_fetch_add(&c->fold_cpu_us,
+					   (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+						      (t1.tv_nsec - t0.tv_nsec) / 1000),
+					   __ATOMIC_RELAXED);
 			if (rc != 0) {
 				fprintf(stderr, "huntd: checkpointer: %s\n", err);
 				return stop(c, rc, "a sealed segment does not read back");
@@ -131,4 +139,6 @@ hunt_checkpointer_free(struct hunt_checkpointer *c)
 {
 	for (uint32_t w = 0; w < c->n_workers; w++)
 		hunt_table_free(&c->shadow[w]);
+	free(c->buf.p);
+	c->buf = (struct hunt_jbuf){0};
 }

@@ -32,10 +32,12 @@ struct hunt_checkpointer {
 	uint64_t bytes_since;     /* folded since the last checkpoint written */
 	uint64_t fold_count;      /* records of the segment being folded */
 	int pace;                 /* pause while folding: no other sealed segment waits */
+	struct hunt_jbuf buf;     /* a segment's bytes while it is folded */
 	/* Read by telemetry (relaxed loads); written by the helper thread. */
 	uint64_t written;         /* checkpoints written during this run */
 	uint64_t folded_segments;
 	uint64_t folded_records;
+	uint64_t fold_cpu_us;     /* this thread's CPU time reading and applying them */
 	uint64_t removed_files;   /* by retention */
 	uint64_t last_write_us;   /* how long the last checkpoint (and retention) took */
 	int error;                /* 0, or what stopped it (logged once) */

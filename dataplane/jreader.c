@@ -366,14 +366,14 @@ hunt_journal_scan_after(const char *dir, const struct hunt_jcover *cover, hunt_j
 
 int
 hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint32_t segment,
-			  uint64_t *next_seq, hunt_jscan_fn fn, void *ctx, char *err,
-			  size_t err_bytes)
+			  uint64_t *next_seq, hunt_jscan_fn fn, void *ctx,
+			  struct hunt_jbuf *jb, char *err, size_t err_bytes)
 {
 	struct seg_file f = {.epoch = epoch, .worker = worker, .segment = segment};
 	hunt_journal_seg_name(f.name, sizeof(f.name), epoch, worker, segment);
-	uint8_t *buf = NULL;
-	size_t cap = 0, len = 0;
-	int rc = read_file(dir, f.name, &buf, &cap, &len);
+	size_t len = 0;
+	int rc = read_file(dir, f.name, &jb->p, &jb->cap, &len);
+	const uint8_t *buf = jb->p;
 	const char *why = rc == 0 ? check_header(buf, len, &f) : NULL;
 	if (rc != 0)
 		snprintf(err, err_bytes, "%s/%s: %s", dir, f.name, strerror(-rc));
@@ -388,6 +388,5 @@ hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint
 		if (rc == 0 && s.records > 0)
 			*next_seq = s.last_seq + 1;
 	}
-	free(buf);
 	return rc;
 }

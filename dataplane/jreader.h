@@ -104,14 +104,22 @@ int hunt_jcover_has(const struct hunt_jcover *cover, uint64_t epoch, uint32_t wo
 int hunt_journal_scan_after(const char *dir, const struct hunt_jcover *cover, hunt_jscan_fn fn,
 			    void *ctx, struct hunt_jscan_stats *st, char *err, size_t err_bytes);
 
+/* A read buffer kept between scans (free p when done). */
+struct hunt_jbuf {
+	uint8_t *p;
+	size_t cap;
+};
+
 /*
  * One sealed segment (complete and durable: no torn tail allowed), for the
  * checkpointer. *next_seq is the seq its first record must carry (0: any);
- * on return, the one after its last record. 0, -EBADMSG (err says where),
- * -errno, or fn's return.
+ * on return, the one after its last record. The segment is read into buf
+ * (grown as needed, kept for the next call: reading into a fresh 64 MiB
+ * allocation faulted in and zeroed every page of it each time). 0, -EBADMSG
+ * (err says where), -errno, or fn's return.
  */
 int hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint32_t segment,
-			      uint64_t *next_seq, hunt_jscan_fn fn, void *ctx, char *err,
-			      size_t err_bytes);
+			      uint64_t *next_seq, hunt_jscan_fn fn, void *ctx,
+			      struct hunt_jbuf *buf, char *err, size_t err_bytes);
 
 #endif

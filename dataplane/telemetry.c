@@ -149,7 +149,7 @@ tel_worker(const char *cmd, const char *params, struct rte_tel_data *dd)
 }
 
 /* The checkpointer's counters (relaxed: the helper thread writes them). */
-#define CKPT_FIELDS(X) X(written) X(folded_segments) X(folded_records) X(removed_files) X(last_write_us)
+#define CKPT_FIELDS(X) X(written) X(folded_segments) X(folded_records) X(fold_cpu_us) X(removed_files) X(last_write_us)
 
 struct ckpt_figures {
 #define X(fl) uint64_t fl;

@@ -374,13 +374,14 @@ Test(journal, scan_segment_reads_one_sealed_segment_strictly)
 {
 	ten_rounds();
 	memset(&got, 0, sizeof(got));
+	struct hunt_jbuf jb = {0}; /* one buffer for every scan below */
 	uint64_t next = 65;
-	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 1, &next, collect, &got, err, sizeof(err)),
+	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 1, &next, collect, &got, &jb, err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(got.n, 64);
 	cr_assert_eq(next, 129);
 	next = 66;
-	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 1, &next, NULL, NULL, err, sizeof(err)),
+	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 1, &next, NULL, NULL, &jb, err, sizeof(err)),
 		     -EBADMSG, "its first record must carry the seq expected");
 	/* Damage the last record of segment 4: the full scan may cut it as a
 	 * torn tail, a sealed segment may not have one. */
@@ -395,9 +396,10 @@ Test(journal, scan_segment_reads_one_sealed_segment_strictly)
 	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
 	cr_assert_eq(st.torn_tails, 1);
 	next = 257;
-	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 4, &next, NULL, NULL, err, sizeof(err)),
+	cr_assert_eq(hunt_journal_scan_segment(dir, 1, 3, 4, &next, NULL, NULL, &jb, err, sizeof(err)),
 		     -EBADMSG);
 	cr_assert(strstr(err, "seg-00000001-03-000004.hj offset"), "%s", err);
+	free(jb.p);
 }
 
 struct fault {

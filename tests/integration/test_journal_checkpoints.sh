@@ -39,8 +39,8 @@ kill -9 "$PID_d"
 wait "$PID_d" 2>/dev/null
 IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $PID_d//")
 check "huntgen exits 0" finish_gen g
-check "checkpoints were written during the run" pyjson "$T/journal0.json" \
-	'd["/hunt/journal"]["checkpointer"]["written"] >= 3 and d["/hunt/journal"]["checkpointer"]["error"] == "none"'
+check "checkpoints were written during the run, the fold's CPU time counted" pyjson "$T/journal0.json" \
+	'd["/hunt/journal"]["checkpointer"]["written"] >= 3 and d["/hunt/journal"]["checkpointer"]["error"] == "none" and 0 < d["/hunt/journal"]["checkpointer"]["fold_cpu_us"] < d["/hunt/journal"]["checkpointer"]["folded_records"]'
 cat "$T/journal0.json"
 start || it_done
 waves >"$T/waves1.json"
