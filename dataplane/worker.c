@@ -83,11 +83,21 @@ handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
 	if (w->jnl == NULL || w->engine.dep_seq <= w->engine.durable_seq)
 		return queue_tx(b, m, frame_len);
 	assert(!held_full(w) || op == HUNT_OP_DIG || op == HUNT_OP_ENTER);
+	struct hunt_held *hd = &w->held[w->held_tail++ & w->held_mask];
+	hd->seq = w->engine.dep_seq;
+	hd->tsc = now;
+	hd->len = (uint16_t)frame_len;
+	w->ctr.held++;
+	if (frame_len <= HUNT_HELD_FRAME_MAX) {
+		memcpy(hd->frame, frame, frame_len);
+		hd->m = NULL;
+		w->held_pool = m->pool;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	m->data_len = (uint16_t)frame_len;
 	m->pkt_len = frame_len;
-	w->held[w->held_tail++ & w->held_mask] =
-		(struct hunt_held){.m = m, .seq = w->engine.dep_seq, .tsc = now};
-	w->ctr.held++;
+	hd->m = m;
 }
 
 /* Puts the held replies whose records are now durable at the front of
@@ -101,7 +111,16 @@ release_held(struct hunt_worker *w, struct burst *b, uint64_t now)
 		struct hunt_held *hd = &w->held[w->held_head & w->held_mask];
 		if (hd->seq > durable)
 			break;
-		b->tx[b->n_tx++] = hd->m;
+		struct rte_mbuf *m = hd->m;
+		if (m == NULL) { /* a copied frame: into a fresh (warm) mbuf */
+			m = rte_pktmbuf_alloc(w->held_pool);
+			if (m == NULL)
+				break; /* the pool is empty for now: the next poll */
+			memcpy(rte_pktmbuf_mtod(m, uint8_t *), hd->frame, hd->len);
+			m->data_len = hd->len;
+			m->pkt_len = hd->len;
+		}
+		b->tx[b->n_tx++] = m;
 		if (hd->tsc != 0)
 			hist_add(&w->lat.held, now - hd->tsc);
 		w->held_head++;
@@ -118,7 +137,10 @@ unrelease(struct hunt_worker *w, struct burst *b, uint32_t sent)
 	uint32_t back = 0;
 	for (uint32_t i = b->n_released; i > sent && hunt_worker_held(w) <= w->held_mask; i--) {
 		w->held_head--;
-		w->held[w->held_head & w->held_mask] = (struct hunt_held){.m = b->tx[i - 1], .seq = 0};
+		struct hunt_held *hd = &w->held[w->held_head & w->held_mask];
+		hd->m = b->tx[i - 1];
+		hd->seq = 0;
+		hd->tsc = 0;
 		back++;
 	}
 	return back;
@@ -504,7 +526,7 @@ hunt_workers_free(struct hunt_worker **w, uint32_t n)
 		if (w[i] == NULL)
 			continue;
 		while (w[i]->held != NULL && w[i]->held_head != w[i]->held_tail)
-			rte_pktmbuf_free(w[i]->held[w[i]->held_head++ & w[i]->held_mask].m);
+			rte_pktmbuf_free(w[i]->held[w[i]->held_head++ & w[i]->held_mask].m); /* NULL: a copy */
 		rte_free(w[i]->held);
 		for (uint32_t j = 0; j < n; j++)
 			rte_ring_free(w[i]->ring_to[j]);

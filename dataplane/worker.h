@@ -44,12 +44,23 @@ struct hunt_counters {
 	uint64_t drops[HUNT_DROP_COUNT];
 };
 
-/* A reply waiting for the journal: sent once durable_seq >= seq. */
+/* Reply frames up to this long are held as a copy (every reply the
+ * journal holds is: WON and TAKEN are 106 bytes). */
+#define HUNT_HELD_FRAME_MAX 166u
+
+/* A reply waiting for the journal: sent once durable_seq >= seq. Its frame
+ * is copied here and its mbuf freed at once, so mbufs never wait for a
+ * flush: holding them made RX take mbufs that had gone cold in the pool's
+ * shared ring instead of warm ones from the core's cache (docs/benchmarks.md,
+ * 2026-11-30: 350-400 cycles per durable win). */
 struct hunt_held {
-	struct rte_mbuf *m;
 	uint64_t seq;
-	uint64_t tsc; /* when it was held (0: put back after a full TX ring) */
+	uint64_t tsc;       /* when it was held (0: put back after a full TX ring) */
+	struct rte_mbuf *m; /* the frame's mbuf if it is not copied below */
+	uint16_t len;       /* frame bytes */
+	uint8_t frame[HUNT_HELD_FRAME_MAX];
 };
+_Static_assert(sizeof(struct hunt_held) == 192, "a held reply is three cache lines");
 
 /* Where a worker's time goes, for huntctl latency (log-linear histograms
  * in TSC cycles; written by the worker, read racily by the control thread). */
@@ -77,6 +88,7 @@ struct hunt_worker {
 	struct hunt_engine engine;
 	struct hunt_journal *jnl;   /* NULL: no journal, nothing is held */
 	struct hunt_held *held;     /* FIFO of replies waiting for jnl */
+	struct rte_mempool *held_pool; /* where a copied reply's mbuf comes from */
 	uint32_t held_mask, held_head, held_tail;
 	int jnl_failure_logged;
 	int yield_when_flushing;    /* [journal] yield_when_flushing */

@@ -5,9 +5,13 @@
  * and answered by the owner on the owner's TX queue; a full handoff ring
  * and a full TX ring are counted drops, exactly as many as did not fit; a
  * chained mbuf is dropped; malformed frames are counted by reason; waves
- * advance from the poll loop; and every received frame is accounted for.
+ * advance from the poll loop; replies waiting for the journal hold no mbuf
+ * and leave in order once durable; and every received frame is accounted
+ * for.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_arp.h>
@@ -18,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "helpers.h"
+#include "journal.h"
 #include "port.h"
 #include "worker.h"
 
@@ -236,6 +241,60 @@ Test(worker, malformed_frames_and_chained_mbufs_are_counted)
 	cr_assert_null(take(0));
 	assert_accounted(w[0]);
 	cr_assert_eq(rte_mempool_in_use_count(pool), 0, "every dropped mbuf freed");
+}
+
+Test(worker, held_replies_keep_no_mbuf_and_leave_in_order_once_durable)
+{
+	uint32_t ow = hunt_shard_of_hunt(2, 16) % 2; /* hunt 2 takes 100 players */
+	char dir[] = "/tmp/test_worker_jXXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(dir_fd, 0);
+	/* The group is not written before the clock reaches 1000: until then
+	 * every JOIN reply waits for its record. */
+	struct hunt_journal_cfg jc = {.dir_fd = dir_fd, .epoch = 1, .worker = ow,
+				      .segment_bytes = 1u << 20, .group_bytes = 64u << 10,
+				      .group_delay_tsc = 1000};
+	static struct hunt_journal j;
+	cr_assert_eq(hunt_journal_open(&j, &jc), 0);
+	struct hunt_worker *o = w[ow];
+	cr_assert_eq(hunt_worker_attach_journal(o, &j, 64), 0);
+	uint8_t buf[128];
+	uint32_t n = 20, len = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		len = join_frame(buf, 2, 300 + i);
+		inject(ow, buf, len);
+	}
+	cr_assert_eq(hunt_worker_poll(o, 10), n);
+	cr_assert_eq(hunt_worker_held(o), n);
+	cr_assert_null(take(ow), "nothing is acknowledged before it is durable");
+	cr_assert_eq(rte_mempool_in_use_count(pool), 0, "a held reply keeps no mbuf");
+	uint32_t got = 0;
+	for (int tries = 0; got < n && tries < 5000; tries++) {
+		hunt_worker_poll(o, 2000);
+		struct rte_mbuf *m;
+		while ((m = take(ow)) != NULL) {
+			cr_assert_eq(m->data_len, len);
+			const struct hunt_hdr *h = rte_pktmbuf_mtod_offset(m, void *, 42);
+			cr_assert_eq(h->status, HUNT_STATUS_OK);
+			cr_assert_eq(h->player_id, 300 + got, "in the order they were held");
+			cr_assert_eq(h->token, hunt_token(&key, 300 + got, 2, T_CLIENT_IP,
+							  rte_cpu_to_be_16(40000)));
+			rte_pktmbuf_free(m);
+			got++;
+		}
+		if (got < n)
+			usleep(1000); /* the flush runs in the kernel */
+	}
+	cr_assert_eq(got, n, "every held reply went out once its record was durable");
+	cr_assert_eq(hunt_worker_held(o), 0);
+	cr_assert_eq(j.durable_seq, n, "one JOIN record each");
+	assert_accounted(o);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	close(dir_fd);
 }
 
 Test(worker, waves_advance_from_the_poll_loop)
