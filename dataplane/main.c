@@ -169,6 +169,25 @@ housekeeping_cpus(cpu_set_t *cpus)
 		*cpus = all;
 }
 
+/* The CPUs worker i polls on (run_workers: worker 0 on the main lcore, the
+ * others on the worker lcores in order). */
+static void
+worker_cpus(uint32_t i, cpu_set_t *cpus)
+{
+	unsigned lc = rte_get_main_lcore();
+	if (i > 0) {
+		uint32_t k = 0;
+		RTE_LCORE_FOREACH_WORKER(lc)
+			if (++k == i)
+				break;
+	}
+	rte_cpuset_t lcs = rte_lcore_cpuset(lc);
+	CPU_ZERO(cpus);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &lcs))
+			CPU_SET(c, cpus);
+}
+
 /* Moves a background thread off the worker lcores' CPUs (it inherits the
  * main lcore's pinning, which would make it steal the worker's core). */
 static void
@@ -341,13 +360,17 @@ journal_start(struct huntd *d, int dir_fd)
 	cpu_set_t iowq;
 	housekeeping_cpus(&iowq);
 	for (uint32_t i = 0; i < d->n_workers; i++) {
+		cpu_set_t own;
+		worker_cpus(i, &own);
 		struct hunt_journal_cfg jc = {
 			.dir_fd = dir_fd, .epoch = d->epoch, .worker = i,
 			.segment_bytes = (uint64_t)jt->segment_mb << 20,
 			.group_bytes = jt->group_kb * 1024u,
 			.direct = jt->direct_io != 0,
 			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u,
-			.iowq_cpus = jt->flush_on_worker_cpus ? NULL : &iowq};
+			.iowq_cpus = jt->flush_on_worker_cpus == 0   ? &iowq
+				     : jt->flush_on_worker_cpus == 2 ? &own
+								     : NULL};
 		rc = hunt_journal_open(&d->journals[i], &jc);
 		d->journals[i].dev = d->jdev;
 		if (rc == 0)

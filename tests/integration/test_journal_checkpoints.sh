@@ -2,7 +2,8 @@
 # Proves live checkpoints and retention end to end. huntd journals with
 # 1 MiB segments, a checkpoint after every sealed MiB and retain_mb = 0 (so
 # retention deletes whatever the two newest checkpoints both cover), under
-# fresh winning claims. Then:
+# fresh winning claims, with io_uring's flush threads on the worker's own
+# CPU (flush_on_worker_cpus = 2; checked). Then:
 #  - checkpoints were written during the run (telemetry), not only at start;
 #  - after kill -9, the restart loads the newest live checkpoint and replays
 #    only what it does not cover (a small part of the run's records), and
@@ -17,7 +18,7 @@
 
 {
 	printf "[server]\nip = 198.18.0.1\n[journal]\nsegment_mb = 1\ngroup_kb = 64\n"
-	printf "checkpoint_mb = 1\nretain_mb = 0\n[world]\nid = 1\n"
+	printf "checkpoint_mb = 1\nretain_mb = 0\nflush_on_worker_cpus = 2\n[world]\nid = 1\n"
 	for h in 1 2 3 4 5 6 7 8; do
 		printf "[hunt]\nid = %s\nworld = 1\nclues_per_wave = 500\nwave_duration_ms = 600000\n" $h
 		printf "cooldown_ms = 0\nanswer_seed = %s\nmax_players = 1000\n" $h
@@ -35,6 +36,17 @@ run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --fresh
 	--outstanding 256 --duration 3 --wins-out "$T/wins.txt" --catch-up "$T/catch0.txt"
 python3 "$IT_DIR/telemetry.py" "${PFX}_d" /hunt/journal >"$T/journal0.json"
 waves >"$T/waves0.json"
+# flush_on_worker_cpus = 2: io_uring's flush threads only on the worker's
+# CPU (lcore 0), nowhere else.
+check "the journal's flush threads run on the worker's CPU only" python3 - "$PID_d" <<'PY'
+import glob, sys
+cpus = []
+for t in glob.glob("/proc/%s/task/*" % sys.argv[1]):
+    if open(t + "/comm").read().startswith("iou-wrk"):
+        cpus += [l.split()[1] for l in open(t + "/status") if l.startswith("Cpus_allowed_list")]
+print("  io-wq threads' CPUs: %s" % cpus)
+sys.exit(0 if cpus and all(c == "0" for c in cpus) else 1)
+PY
 kill -9 "$PID_d"
 wait "$PID_d" 2>/dev/null
 IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $PID_d//")
