@@ -158,14 +158,15 @@ hunt_frame_udp_reply(uint8_t *frame, const struct hunt_addr *me,
 	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
 	struct rte_udp_hdr *udp = (void *)(ip + 1);
 	assert(ip->dst_addr == me->ip_be);
+	uint32_t w[5]; /* the request's IP header, read before anything is written */
+	memcpy(w, ip, sizeof(w));
 	eth->dst_addr = eth->src_addr;
 	memcpy(eth->src_addr.addr_bytes, me->mac, 6);
-	ip->dst_addr = ip->src_addr;
-	ip->src_addr = me->ip_be;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + dgram_len));
-	ip->time_to_live = 64;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = (uint16_t)~hunt_ipv4_hdr_sum(ip);
+	/* Same TOS, id and fragment bits and protocol; TTL 64; addresses
+	 * swapped; the new length. */
+	hunt_ipv4_hdr_put(ip, hunt_ipv4_w0((uint8_t)(w[0] >> 8),
+					   (uint16_t)(sizeof(*ip) + sizeof(*udp) + dgram_len)),
+			  w[1], (w[2] & 0xff00u) | 64u, me->ip_be, w[3]);
 	uint16_t p = udp->src_port;
 	udp->src_port = udp->dst_port;
 	udp->dst_port = p;

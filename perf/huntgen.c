@@ -216,14 +216,8 @@ build_frame(struct gen *g, uint8_t *frame, uint16_t src_port, uint16_t dst_port,
 	eth->dst_addr = g->server_mac;
 	eth->src_addr = g->mac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + len));
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = g->o.gen_ip_be;
-	ip->dst_addr = g->cfg->server.ip_be;
-	ip->hdr_checksum = (uint16_t)~hunt_ipv4_hdr_sum(ip);
+	hunt_ipv4_hdr_put(ip, hunt_ipv4_w0(0, (uint16_t)(sizeof(*ip) + sizeof(*udp) + len)), 0,
+			  64u | (uint32_t)IPPROTO_UDP << 8, g->o.gen_ip_be, g->cfg->server.ip_be);
 	udp->src_port = rte_cpu_to_be_16(src_port);
 	udp->dst_port = rte_cpu_to_be_16(dst_port);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));

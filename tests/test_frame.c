@@ -218,8 +218,20 @@ Test(frame, arp_drops)
 Test(frame, udp_reply_swaps_addresses_and_sets_lengths)
 {
 	uint32_t len = good();
+	ip()->type_of_service = 0xb8;
+	ip()->packet_id = rte_cpu_to_be_16(0x1234);
+	ip()->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip()->time_to_live = 3;
+	ip()->hdr_checksum = 0;
+	ip()->hdr_checksum = rte_ipv4_cksum(ip());
 	cr_assert_eq(hunt_frame_parse(buf, len, 0, &me, &f), HUNT_FRAME_UDP);
 	cr_assert_eq(hunt_frame_udp_reply(buf, &me, 60), 42 + 60);
+	cr_assert_eq(ip()->version_ihl, 0x45);
+	cr_assert_eq(ip()->type_of_service, 0xb8, "TOS kept");
+	cr_assert_eq(ip()->packet_id, rte_cpu_to_be_16(0x1234), "id kept");
+	cr_assert_eq(ip()->fragment_offset, rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG), "DF kept");
+	cr_assert_eq(ip()->time_to_live, 64);
+	cr_assert_eq(ip()->next_proto_id, IPPROTO_UDP);
 	cr_assert_eq(memcmp(buf, t_client_mac, 6), 0);
 	cr_assert_eq(memcmp(buf + 6, me.mac, 6), 0);
 	cr_assert_eq(ip()->src_addr, T_SERVER_IP);
@@ -230,6 +242,30 @@ Test(frame, udp_reply_swaps_addresses_and_sets_lengths)
 	cr_assert_eq(rte_be_to_cpu_16(udp()->dst_port), 40000);
 	cr_assert_eq(rte_be_to_cpu_16(udp()->dgram_len), 68);
 	cr_assert_eq(udp()->dgram_cksum, 0);
+}
+
+/* A header written from its words is the header written field by field,
+ * with DPDK's checksum, for random fields. */
+Test(frame, ipv4_header_put_matches_fields_and_dpdk_checksum)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	for (int n = 0; n < 100000; n++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint8_t tos = (uint8_t)x, ttl = (uint8_t)(x >> 8), proto = (uint8_t)(x >> 16);
+		uint16_t total = (uint16_t)(x >> 24), id = (uint16_t)(x >> 40);
+		uint32_t src = (uint32_t)(x * 0x9e3779b97f4a7c15ull), dst = (uint32_t)(x >> 17);
+		if (n == 0)
+			tos = ttl = proto = 0xff, total = id = 0xffff, src = dst = 0xffffffffu;
+		struct rte_ipv4_hdr want = {.version_ihl = 0x45, .type_of_service = tos,
+					    .total_length = rte_cpu_to_be_16(total),
+					    .packet_id = rte_cpu_to_be_16(id), .time_to_live = ttl,
+					    .next_proto_id = proto, .src_addr = src, .dst_addr = dst};
+		want.hdr_checksum = rte_ipv4_cksum(&want);
+		uint8_t got[21];
+		hunt_ipv4_hdr_put(got + (n & 1), hunt_ipv4_w0(tos, total),
+				  (uint32_t)rte_cpu_to_be_16(id), ttl | (uint32_t)proto << 8, src, dst);
+		cr_assert_eq(memcmp(got + (n & 1), &want, 20), 0, "header %d", n);
+	}
 }
 
 /* The 20-byte header sum is DPDK's rte_raw_cksum, at any alignment, for
