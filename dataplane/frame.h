@@ -81,8 +81,15 @@ hunt_ipv4_hdr_put(void *hdr, uint32_t w0, uint32_t w1, uint32_t w2, uint32_t src
 	s = (s & 0xffffu) + (s >> 16);
 	s = (s & 0xffffu) + (s >> 16);
 	s = (s & 0xffffu) + (s >> 16);
-	uint32_t w[5] = {w0, w1, w2 | (uint32_t)(uint16_t)~s << 16, src_be, dst_be};
-	memcpy(hdr, w, sizeof(w));
+	w2 |= (uint32_t)(uint16_t)~s << 16;
+	/* Five 4-byte stores: built as an array first, the compiler copied it
+	 * with a 16-byte load of four 4-byte stores, the same stall again. */
+	uint8_t *p = hdr;
+	memcpy(p, &w0, 4);
+	memcpy(p + 4, &w1, 4);
+	memcpy(p + 8, &w2, 4);
+	memcpy(p + 12, &src_be, 4);
+	memcpy(p + 16, &dst_be, 4);
 }
 
 /* The first 32-bit word of an IPv4 header as loaded from memory: version 4,
