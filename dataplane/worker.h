@@ -50,9 +50,9 @@ struct hunt_counters {
 
 /* A reply waiting for the journal: sent once durable_seq >= seq. Its frame
  * is copied here and its mbuf freed at once, so mbufs never wait for a
- * flush: holding them made RX take mbufs that had gone cold in the pool's
- * shared ring instead of warm ones from the core's cache (docs/benchmarks.md,
- * 2026-11-30: 350-400 cycles per durable win). */
+ * flush (held_max is larger than the pool: a slow flush could pin every
+ * mbuf) and RX reuses warm ones; measured, median server cycles per durable
+ * win 1,099 -> 1,034 (docs/benchmarks.md, 2026-11-30, later). */
 struct hunt_held {
 	uint64_t seq;
 	uint64_t tsc;       /* when it was held (0: put back after a full TX ring) */
