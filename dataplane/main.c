@@ -181,11 +181,7 @@ worker_cpus(uint32_t i, cpu_set_t *cpus)
 			if (++k == i)
 				break;
 	}
-	rte_cpuset_t lcs = rte_lcore_cpuset(lc);
-	CPU_ZERO(cpus);
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &lcs))
-			CPU_SET(c, cpus);
+	*cpus = rte_lcore_cpuset(lc); /* rte_cpuset_t is cpu_set_t on Linux */
 }
 
 /* Moves a background thread off the worker lcores' CPUs (it inherits the
