@@ -304,13 +304,15 @@ group_durable(struct hunt_journal *j, uint64_t now)
 	j->durable_seq = g->last_seq;
 	if (j->on_durable != NULL)
 		j->on_durable(j->durable_ctx, g->data + g->carry, g->used);
-	uint64_t cycles = now - j->inflight_tsc;
 	j->st.groups++;
 	j->st.bytes += g->used;
-	j->st.flush_cycles += cycles;
-	hist_add(&j->flush_hist, cycles);
-	if (cycles > j->st.flush_cycles_max)
-		j->st.flush_cycles_max = cycles;
+	if (now != HUNT_JOURNAL_NO_CLOCK) {
+		uint64_t cycles = now - j->inflight_tsc;
+		j->st.flush_cycles += cycles;
+		hist_add(&j->flush_hist, cycles);
+		if (cycles > j->st.flush_cycles_max)
+			j->st.flush_cycles_max = cycles;
+	}
 	if (g->n_records > j->st.group_records_max)
 		j->st.group_records_max = g->n_records;
 	g->used = 0;
@@ -508,16 +510,16 @@ int
 hunt_journal_close(struct hunt_journal *j)
 {
 	while (j->error == 0 && (j->inflight || j->group[j->filling].used > 0)) {
-		maybe_submit(j, 0, 1);
+		maybe_submit(j, HUNT_JOURNAL_NO_CLOCK, 1);
 		struct io_uring_cqe *cqe;
 		if (j->dev != NULL) {
-			reap_slot(j, 0);
+			reap_slot(j, HUNT_JOURNAL_NO_CLOCK);
 			sched_yield(); /* the device thread is writing it */
 		} else if (j->inflight && io_uring_wait_cqe(&j->ring, &cqe) == 0) {
 			enum hunt_jop op = (enum hunt_jop)io_uring_cqe_get_data64(cqe);
 			int res = cqe->res;
 			io_uring_cqe_seen(&j->ring, cqe);
-			on_completion(j, op, fault(j, op, res), 0);
+			on_completion(j, op, fault(j, op, res), HUNT_JOURNAL_NO_CLOCK);
 		}
 	}
 	if (j->fd >= 0)

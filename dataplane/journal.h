@@ -142,6 +142,11 @@ void *hunt_jdev_main(void *dev);
 /* Creates segment 0 and spare 1 (blocking: start-up only). 0 or -errno. */
 int hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg);
 
+/* The `now` of calls that have no clock (hunt_journal_close): a group
+ * made durable then counts in groups and bytes but not in the flush times,
+ * which would otherwise be 0 minus its submit time. */
+#define HUNT_JOURNAL_NO_CLOCK 0u
+
 /* Flushes what is pending, waits for it, closes. Shutdown only. */
 int hunt_journal_close(struct hunt_journal *j);
 

@@ -227,6 +227,25 @@ Test(journal, full_group_is_backpressure)
 	cr_assert_eq(hunt_journal_close(&j), 0);
 }
 
+/* A group still in flight when the journal closes is waited for there, with
+ * no clock: it counts as durable, and the flush times stay those of the
+ * groups timed by polls (before the fix, 0 minus its submit time, a flush
+ * "max" of 2^64 - 2 cycles in the final counters). */
+Test(journal, close_leaves_flush_times_sane)
+{
+	open_j(1 << 20, 4096);
+	uint64_t s1 = join(1);
+	wait_durable(s1); /* timed: submitted at 2, reaped at 2 */
+	join(2);
+	hunt_journal_poll(&j, 2); /* submits the second group */
+	cr_assert_eq(j.inflight, 1);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(j.st.groups, 2);
+	cr_assert_eq(j.durable_seq, s1 + 1);
+	cr_assert_leq(j.st.flush_cycles_max, 2, "flush max %lu", (unsigned long)j.st.flush_cycles_max);
+	cr_assert_leq(j.st.flush_cycles, 2);
+}
+
 Test(journal, group_delay_holds_a_small_group)
 {
 	struct hunt_journal_cfg c = {.dir_fd = dir_fd, .epoch = 1, .worker = 3,
