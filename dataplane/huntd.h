@@ -8,6 +8,7 @@
 #define HUNT_HUNTD_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -35,6 +36,8 @@ struct huntd {
 	struct hunt_lb_board board;    /* the LEADERBOARD op's list: the control socket
 					* thread publishes, workers read (seqlock) */
 	uint64_t board_next_ms;        /* its next publish (control socket thread) */
+	cpu_set_t start_cpus;          /* the CPUs huntd was started on (before the EAL
+					* pinned the main thread): see housekeeping_cpus */
 	struct hunt_worker *workers[HUNT_WORKERS_MAX];
 };
 

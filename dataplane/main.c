@@ -148,16 +148,16 @@ fail_flush_at(void *ctx, enum hunt_jop op, int res)
 	return res;
 }
 
-/* Every CPU no worker lcore polls, or every CPU if the workers poll them
- * all: where background threads go. */
+/* The CPUs huntd was started on (its cpuset or taskset, read before the
+ * EAL pinned the main thread) that no worker lcore polls, or all of them
+ * if the workers poll them all: where background threads go. Staying
+ * inside the start set keeps huntd within what the operator gave it (a
+ * container's cpuset, or `taskset -c 0` to put all of huntd's work on one
+ * core, docs/benchmarks.md). */
 static void
-housekeeping_cpus(cpu_set_t *cpus)
+housekeeping_cpus(const struct huntd *d, cpu_set_t *cpus)
 {
-	CPU_ZERO(cpus);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	for (long c = 0; c < n && c < CPU_SETSIZE; c++)
-		CPU_SET((int)c, cpus);
-	cpu_set_t all = *cpus;
+	*cpus = d->start_cpus;
 	unsigned lc;
 	RTE_LCORE_FOREACH(lc) {
 		rte_cpuset_t lcs = rte_lcore_cpuset(lc);
@@ -166,7 +166,7 @@ housekeeping_cpus(cpu_set_t *cpus)
 				CPU_CLR(c, cpus);
 	}
 	if (CPU_COUNT(cpus) == 0)
-		*cpus = all;
+		*cpus = d->start_cpus;
 }
 
 /* The CPUs worker i polls on (run_workers: worker 0 on the main lcore, the
@@ -187,10 +187,10 @@ worker_cpus(uint32_t i, cpu_set_t *cpus)
 /* Moves a background thread off the worker lcores' CPUs (it inherits the
  * main lcore's pinning, which would make it steal the worker's core). */
 static void
-off_worker_cpus(pthread_t th, const char *name)
+off_worker_cpus(const struct huntd *d, pthread_t th, const char *name)
 {
 	cpu_set_t cpus;
-	housekeeping_cpus(&cpus);
+	housekeeping_cpus(d, &cpus);
 	pthread_setaffinity_np(th, sizeof(cpu_set_t), &cpus);
 	pthread_setname_np(th, name);
 }
@@ -354,7 +354,7 @@ journal_start(struct huntd *d, int dir_fd)
 	if (jt->device_thread && jdev_start(d) != 0)
 		return -1;
 	cpu_set_t iowq;
-	housekeeping_cpus(&iowq);
+	housekeeping_cpus(d, &iowq);
 	for (uint32_t i = 0; i < d->n_workers; i++) {
 		cpu_set_t own;
 		worker_cpus(i, &own);
@@ -366,7 +366,7 @@ journal_start(struct huntd *d, int dir_fd)
 			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u,
 			.iowq_cpus = jt->flush_on_worker_cpus == 0   ? &iowq
 				     : jt->flush_on_worker_cpus == 2 ? &own
-								     : NULL};
+								     : &d->start_cpus};
 		rc = hunt_journal_open(&d->journals[i], &jc);
 		d->journals[i].dev = d->jdev;
 		if (rc == 0)
@@ -518,6 +518,12 @@ main(int argc, char **argv)
 		hunt_config_write_doc(stdout); /* docs/config.md's table */
 		return 0;
 	}
+	cpu_set_t start_cpus;
+	if (sched_getaffinity(0, sizeof(start_cpus), &start_cpus) != 0) {
+		CPU_ZERO(&start_cpus);
+		for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE; c++)
+			CPU_SET((int)c, &start_cpus);
+	}
 	int n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "huntd: EAL init failed: %s\n", rte_strerror(rte_errno));
@@ -532,6 +538,7 @@ main(int argc, char **argv)
 	}
 	struct huntd d;
 	memset(&d, 0, sizeof(d));
+	d.start_cpus = start_cpus;
 	d.cfg = calloc(1, sizeof(*d.cfg));
 	char err[HUNT_CONFIG_ERR_BYTES];
 	if (d.cfg == NULL)
@@ -568,7 +575,7 @@ main(int argc, char **argv)
 		}
 		if (pthread_create(&helper, NULL, segment_helper_main, &d) != 0)
 			return fail("segment helper thread", strerror(errno));
-		off_worker_cpus(helper, "hunt-helper");
+		off_worker_cpus(&d, helper, "hunt-helper");
 	}
 	if (huntd_telemetry_register(&d) != 0)
 		fprintf(stderr, "huntd: telemetry commands not registered\n");
@@ -580,7 +587,7 @@ main(int argc, char **argv)
 		return fail("control socket", a.control);
 	if (pthread_create(&ctl, NULL, hunt_ctl_main, &ca) != 0)
 		return fail("control socket thread", strerror(errno));
-	off_worker_cpus(ctl, "hunt-ctl");
+	off_worker_cpus(&d, ctl, "hunt-ctl");
 	for (uint32_t i = 0; i < d.n_workers; i++)
 		d.workers[i]->reflect = a.reflect;
 	if (a.reflect)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Proves where huntd's own threads run. Its background threads (the segment
+# helper and checkpointer, the control socket thread) and io_uring's flush
+# threads (io-wq, flush_on_worker_cpus = 0) go to the CPUs it was started
+# on that no worker polls, or to the worker's own when it was started on
+# that one alone:
+#  - started on every CPU with its worker on CPU 0: on every CPU but 0;
+#  - started under `taskset -c 0` (a cpuset or taskset of one CPU): on CPU
+#    0 only, never outside the set it was given (before, they were put on
+#    every other online CPU whatever huntd was started on).
+# Each run carries fresh winning claims so that io-wq threads exist.
+. "$(dirname "$0")/lib.sh"
+
+{
+	printf "[server]\nip = 198.18.0.1\n[world]\nid = 1\n"
+	printf "[hunt]\nid = 1\nworld = 1\nclues_per_wave = 500\nwave_duration_ms = 600000\n"
+	printf "cooldown_ms = 0\nmax_players = 1000\n"
+} >"$T/hunt.conf"
+
+n_cpus=$(nproc --all)
+others=$(python3 -c "import sys; n = int(sys.argv[1]); print(','.join(str(c) for c in range(1, n)) or '0')" "$n_cpus")
+
+# threads_on PID WANT: every helper, control and io-wq thread of PID may run
+# on exactly the CPUs WANT (a comma list), and there is at least one io-wq.
+threads_on() {
+	python3 - "$1" "$2" <<'PY'
+import glob, sys
+def cpus(spec):
+    out = set()
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+want = cpus(sys.argv[2])
+seen, bad, iowq = [], [], 0
+for t in glob.glob("/proc/%s/task/*" % sys.argv[1]):
+    comm = open(t + "/comm").read().strip()
+    if not (comm.startswith("iou-wrk") or comm in ("hunt-helper", "hunt-ctl")):
+        continue
+    iowq += comm.startswith("iou-wrk")
+    allowed = [l.split()[1] for l in open(t + "/status") if l.startswith("Cpus_allowed_list")][0]
+    seen.append("%s:%s" % (comm, allowed))
+    if cpus(allowed) != want:
+        bad.append(comm)
+print("  want %s; threads: %s" % (sys.argv[2], " ".join(sorted(seen))))
+sys.exit(0 if iowq > 0 and not bad and any(s.startswith("hunt-helper") for s in seen) else 1)
+PY
+}
+
+run() { # run NAME: a journaled huntd with fresh wins through it, left running
+	IT_JOURNAL=$T/j.$1 start_huntd "$1" "$T/hunt.conf" -l 0 \
+		--vdev "net_memif0,role=server,socket=$T/$1.memif" || it_done
+	run_gen "g$1" "$T/$1.memif" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --fresh-claims \
+		--outstanding 64 --duration 1 || { notok "huntgen reports ($1)"; it_done; }
+}
+
+run all
+check "started on every CPU: background and flush threads on the CPUs but the worker's" \
+	threads_on "$PID_all" "$others"
+stop_huntd all
+finish_gen gall >/dev/null
+
+IT_EXEC="taskset -c 0" run one
+check "started under taskset -c 0: background and flush threads on CPU 0 only" \
+	threads_on "$PID_one" 0
+check "huntd under taskset -c 0 stops cleanly" stop_huntd one
+check "huntgen's checks held" finish_gen gone
+it_done
