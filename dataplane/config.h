@@ -29,6 +29,7 @@ struct hunt_journal_tuning {
 	uint32_t group_delay_us; /* wait this long for more records; 0: flush when idle */
 	uint32_t held_max;       /* replies a worker may hold for the journal */
 	uint32_t yield_when_flushing; /* idle worker yields while a flush is in flight */
+	uint32_t idle_wait_us;   /* that long without a request: sleep until the flush is done */
 	uint32_t checkpoint_mb;  /* sealed segment MiB per worker between checkpoints */
 	uint32_t retain_mb;      /* segment MiB kept beyond what checkpoints cover */
 	uint32_t retain_hours;   /* covered segments older than this go; 0: no limit */

@@ -373,6 +373,8 @@ journal_start(struct huntd *d, int dir_fd)
 			rc = hunt_worker_attach_journal(d->workers[i], &d->journals[i], held);
 		d->workers[i]->engine.board = &d->board;
 		d->workers[i]->yield_when_flushing = (int)jt->yield_when_flushing;
+		d->workers[i]->idle_wait_us = jt->idle_wait_us;
+		d->workers[i]->idle_wait_tsc = (uint64_t)jt->idle_wait_us * d->tsc_hz / 1000000u;
 		if (rc != 0) {
 			fprintf(stderr, "huntd: journal %s, worker %u: %s%s\n", d->journal_dir, i,
 				strerror(-rc),

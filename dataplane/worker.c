@@ -399,6 +399,7 @@ hunt_worker_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		unsigned n = hunt_worker_poll(w, start);
 		if (n > 0) {
+			w->last_work_tsc = start;
 			uint64_t cycles = rte_rdtsc() - start;
 			w->ctr.busy_cycles += cycles;
 			w->ctr.busy_pkts += n;
@@ -409,11 +410,21 @@ hunt_worker_main(void *arg)
 			/* The kernel work completing the flush may share this core;
 			 * without a yield it waits for the scheduler to preempt this
 			 * loop (measured: WON p99 2.1 ms against 0.21 ms;
-			 * docs/benchmarks.md). Only idle polls yield. (A 1 us sleep
-			 * instead was tried: no better here, and the crash-loop test
-			 * then saw a reply take over 6 s; not kept.) */
+			 * docs/benchmarks.md). Only idle polls yield. A yield is not
+			 * always enough: a runnable kblockd worker was seen waiting
+			 * 4 ms behind a yielding poller (2026-12-04 trace). So once
+			 * no request has come for idle_wait_us, the worker sleeps
+			 * on the flush's completion instead, which wakes it, for
+			 * at most idle_wait_us. (A fixed 1 us sleep was tried
+			 * earlier: no better, and a reply then took over 6 s in the
+			 * crash loop, the direct-I/O stall of docs/journal.md.) */
 			w->ctr.yields++;
-			sched_yield();
+			if (w->idle_wait_tsc != 0 && start - w->last_work_tsc >= w->idle_wait_tsc) {
+				w->ctr.idle_waits++;
+				hunt_journal_wait(w->jnl, w->idle_wait_us);
+			} else {
+				sched_yield();
+			}
 		}
 	}
 	return 0;

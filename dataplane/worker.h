@@ -39,6 +39,7 @@ struct hunt_counters {
 	uint64_t tx_retries;
 	uint64_t held;         /* replies held until their record was durable */
 	uint64_t yields;       /* idle polls that yielded to a journal flush */
+	uint64_t idle_waits;   /* of those, the ones that slept until it completed */
 	uint64_t busy_cycles;  /* TSC spent on non-empty polls */
 	uint64_t busy_pkts;    /* frames taken in by those polls */
 	uint64_t drops[HUNT_DROP_COUNT];
@@ -92,6 +93,9 @@ struct hunt_worker {
 	uint32_t held_mask, held_head, held_tail;
 	int jnl_failure_logged;
 	int yield_when_flushing;    /* [journal] yield_when_flushing */
+	uint32_t idle_wait_us;      /* [journal] idle_wait_us, and in TSC cycles: */
+	uint64_t idle_wait_tsc;
+	uint64_t last_work_tsc;     /* start of the last poll that found work */
 	int reflect;                /* huntd --reflect: frame checks and address swap
 				     * only (perf/bench's measure of the rig) */
 	uint64_t last_rx_tx;        /* the last poll's RX-to-TX cycles */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -244,6 +245,33 @@ Test(journal, close_leaves_flush_times_sane)
 	cr_assert_eq(j.durable_seq, s1 + 1);
 	cr_assert_leq(j.st.flush_cycles_max, 2, "flush max %lu", (unsigned long)j.st.flush_cycles_max);
 	cr_assert_leq(j.st.flush_cycles, 2);
+}
+
+/* hunt_journal_wait (the idle worker's sleep, [journal] idle_wait_us)
+ * returns once the group in flight has a completion to reap, long before
+ * its timeout, and at once when nothing is in flight. */
+Test(journal, wait_returns_on_completion)
+{
+	open_j(1 << 20, 4096);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	hunt_journal_wait(&j, 1000000); /* nothing in flight */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_lt((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, 100.0);
+	uint64_t s = join(1);
+	hunt_journal_poll(&j, 2); /* submits */
+	cr_assert_eq(j.inflight, 1);
+	for (int i = 0; i < 4 && j.durable_seq < s; i++) { /* a write, then its flush */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		hunt_journal_wait(&j, 1000000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		cr_assert_lt(ms, 500.0, "waited %.1f ms for a completion of a 32-byte group", ms);
+		cr_assert_gt(io_uring_cq_ready(&j.ring), 0, "returned without a completion");
+		hunt_journal_poll(&j, 3);
+	}
+	cr_assert_eq(j.durable_seq, s);
+	cr_assert_eq(hunt_journal_close(&j), 0);
 }
 
 Test(journal, group_delay_holds_a_small_group)
