@@ -434,14 +434,15 @@ hunt_journal_poll(struct hunt_journal *j, uint64_t now)
 	maybe_submit(j, now, 0);
 }
 
-void
+int
 hunt_journal_wait(struct hunt_journal *j, uint32_t us)
 {
 	if (j->dev != NULL || !j->inflight || j->error != 0)
-		return;
+		return 0;
 	struct io_uring_cqe *cqe;
 	struct __kernel_timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long long)(us % 1000000u) * 1000};
 	io_uring_wait_cqe_timeout(&j->ring, &cqe, &ts); /* -ETIME or a CQE, reaped by the next poll */
+	return 1;
 }
 
 /* Moves to the spare segment, between groups (nothing filling). A flush

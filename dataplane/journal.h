@@ -158,10 +158,11 @@ uint64_t hunt_journal_append(struct hunt_journal *j, uint8_t type, uint32_t hunt
 			     const void *payload, uint16_t len, uint64_t now_tsc);
 
 /* Sleeps until a completion of the group in flight is ready (left for the
- * next hunt_journal_poll to reap) or `us` pass; returns at once if nothing
- * is in flight or a device thread writes. Only for a worker that is idle
- * (no request for a while): the one call of the journal that blocks. */
-void hunt_journal_wait(struct hunt_journal *j, uint32_t us);
+ * next hunt_journal_poll to reap) or `us` pass, and returns 1; returns 0 at
+ * once if nothing is in flight, the journal failed or a device thread
+ * writes. Only for a worker that is idle (no request for a while): the one
+ * call of the journal that blocks. */
+int hunt_journal_wait(struct hunt_journal *j, uint32_t us);
 
 /* Reaps completions and submits the next group when due. Never blocks. */
 void hunt_journal_poll(struct hunt_journal *j, uint64_t now_tsc);

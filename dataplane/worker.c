@@ -419,12 +419,11 @@ hunt_worker_main(void *arg)
 			 * earlier: no better, and a reply then took over 6 s in the
 			 * crash loop, the direct-I/O stall of docs/journal.md.) */
 			w->ctr.yields++;
-			if (w->idle_wait_tsc != 0 && start - w->last_work_tsc >= w->idle_wait_tsc) {
+			if (w->idle_wait_tsc != 0 && start - w->last_work_tsc >= w->idle_wait_tsc &&
+			    hunt_journal_wait(w->jnl, w->idle_wait_us))
 				w->ctr.idle_waits++;
-				hunt_journal_wait(w->jnl, w->idle_wait_us);
-			} else {
+			else
 				sched_yield();
-			}
 		}
 	}
 	return 0;
