@@ -52,8 +52,8 @@ huntd_sum(const struct huntd *d, struct hunt_totals *t)
 
 #define COUNTER_FIELDS(X)                                                     \
 	X(rx_pkts) X(rx_bursts) X(tx_pkts) X(arp_replies) X(error_replies)    \
-	X(steered) X(handed_off) X(handed_in) X(tx_retries) X(held) X(yields) X(idle_waits) \
-	X(busy_cycles) X(busy_pkts)
+	X(steered) X(handed_off) X(handed_in) X(tx_retries) X(held) X(yields) \
+	X(idle_waits) X(busy_cycles) X(busy_pkts)
 
 #define JOURNAL_FIELDS(X)                                                     \
 	X(records) X(groups) X(bytes) X(flush_cycles) X(flush_cycles_max)     \
