@@ -63,6 +63,7 @@ show_stats(const json_t *r)
 	size_t i;
 	const json_t *w;
 	json_int_t refused = 0, no_spare = 0, flush_max = 0; /* journal, all workers */
+	json_int_t recycled = 0, zeroed = 0;
 	json_array_foreach(pw, i, w) {
 		json_int_t drops = 0;
 		const char *k;
@@ -73,6 +74,8 @@ show_stats(const json_t *r)
 		json_int_t groups = num(j, "groups"), bp = num(w, "busy_pkts");
 		refused += num(j, "full");
 		no_spare += num(j, "spare_waits");
+		recycled += num(j, "spares_recycled");
+		zeroed += num(j, "spares_zeroed");
 		if (num(j, "flush_cycles_max") > flush_max)
 			flush_max = num(j, "flush_cycles_max");
 		printf("%-6zu %12" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
@@ -107,7 +110,9 @@ show_stats(const json_t *r)
 	if (json_is_true(json_object_get(r, "journal"))) /* why appends got RETRY_LATER */
 		printf("journal: %" JSON_INTEGER_FORMAT " appends refused (%" JSON_INTEGER_FORMAT
 		       " waited for a spare segment, the rest for room in a group); slowest group commit "
-		       "%.0f us\n", refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0);
+		       "%.0f us; segments made %" JSON_INTEGER_FORMAT " recycled, %" JSON_INTEGER_FORMAT
+		       " zero-filled\n",
+		       refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0, recycled, zeroed);
 	const json_t *c = json_object_get(r, "checkpointer");
 	json_int_t folded = num(c, "folded_records");
 	if (json_is_true(json_object_get(r, "journal")))

@@ -383,7 +383,7 @@ cmp_seg_age(const void *a, const void *b)
 }
 
 int
-hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t max_age_s,
+hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max_bytes, uint64_t max_age_s,
 		    time_t now)
 {
 	/* The two newest whole checkpoints: only what both cover may go, so a
@@ -410,7 +410,7 @@ hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t ma
 	size_t n_segs = 0, cap = 256;
 	struct seg_info *segs = malloc(cap * sizeof(*segs));
 	uint64_t total = 0;
-	int removed = 0;
+	int removed = 0, n_free = 0;
 	struct dirent *e;
 	while (segs != NULL && (e = readdir(d)) != NULL) {
 		struct seg_info si = {0};
@@ -430,6 +430,7 @@ hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t ma
 				removed++; /* older than the two kept */
 			continue;
 		}
+		n_free += kind == HUNT_JFILE_FREE;
 		if (kind != HUNT_JFILE_SEGMENT || fstatat(dir_fd, e->d_name, &sb, 0) != 0)
 			continue;
 		si.bytes = (uint64_t)sb.st_size;
@@ -455,10 +456,19 @@ hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t ma
 	qsort(segs, n_segs, sizeof(*segs), cmp_seg_age);
 	for (size_t i = 0; i < n_segs; i++) {
 		int too_old = max_age_s != 0 && now - segs[i].mtime > (time_t)max_age_s;
-		if ((total > max_bytes || too_old) && unlinkat(dir_fd, segs[i].name, 0) == 0) {
-			total -= segs[i].bytes;
-			removed++;
-		}
+		if (!(total > max_bytes || too_old))
+			continue;
+		/* Kept for reuse while few are (the helper renames one into the
+		 * next segment instead of zero-filling a new file), else deleted. */
+		char free_name[80];
+		snprintf(free_name, sizeof(free_name), "free-%s", segs[i].name);
+		if ((uint32_t)n_free < max_free &&
+		    renameat(dir_fd, segs[i].name, dir_fd, free_name) == 0)
+			n_free++;
+		else if (unlinkat(dir_fd, segs[i].name, 0) != 0)
+			continue;
+		total -= segs[i].bytes;
+		removed++;
 	}
 	free(segs);
 	if (removed > 0)

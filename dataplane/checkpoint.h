@@ -53,9 +53,12 @@ typedef struct hunt_table *(*hunt_ckpt_owner_fn)(void *ctx, uint32_t hunt_id);
 int hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx,
 			 struct hunt_jcover *cover, uint32_t *skipped);
 
-/* Retention (see above): max_age_s 0 means no age limit. Returns how many
- * files it removed, or -errno. */
-int hunt_journal_retain(int dir_fd, const char *dir, uint64_t max_bytes, uint64_t max_age_s,
+/* Retention (see above): max_age_s 0 means no age limit. Segments it
+ * retires become free-*.hj files while fewer than max_free are, for the
+ * segment helper to reuse instead of zero-filling new files ([journal]
+ * free_segments), and are deleted beyond that. Returns how many segments
+ * and checkpoints it removed, or -errno. */
+int hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max_bytes, uint64_t max_age_s,
 			time_t now);
 
 #endif

@@ -59,6 +59,7 @@ static const struct cfg_key hunt_config_keys[] = {
 	{SEC_JOURNAL, "checkpoint_mb", T_U32, JNL(checkpoint_mb), 256, 1, 1u << 20, "MiB", "during a run, a checkpoint is written each time this much of the segments (all workers) has been sealed since the last one: replay after a crash reads about this much plus each worker's current segment"},
 	{SEC_JOURNAL, "retain_mb", T_U32, JNL(retain_mb), 4096, 0, UINT32_MAX, "MiB", "segments beyond this total are deleted, oldest first, once the two newest checkpoints both cover them"},
 	{SEC_JOURNAL, "retain_hours", T_U32, JNL(retain_hours), 168, 0, 1000000, "hours", "segments last written longer ago than this are deleted once the two newest checkpoints both cover them; 0: no age limit"},
+	{SEC_JOURNAL, "free_segments", T_U32, JNL(free_segments), 8, 0, 1024, "", "segments retention retires are kept (as free-*.hj) while fewer than this many are, and the next spare segment is one of them renamed into place instead of a new file zero-filled: a steady-state journal then writes its bytes once; 0: retired segments are deleted"},
 	{SEC_JOURNAL, "held_max", T_U32, JNL(held_max), 65536, 64, 1u << 22, "", "replies a worker holds until durable (rounded up to a power of two; 192 bytes each, a copy of the reply: held replies keep no mbuf); then RETRY_LATER"},
 
 	{SEC_WORLD, "id", T_U32, WLD(id), 0, 1, UINT32_MAX, "", "world id; required, unique"},

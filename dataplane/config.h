@@ -33,6 +33,7 @@ struct hunt_journal_tuning {
 	uint32_t checkpoint_mb;  /* sealed segment MiB per worker between checkpoints */
 	uint32_t retain_mb;      /* segment MiB kept beyond what checkpoints cover */
 	uint32_t retain_hours;   /* covered segments older than this go; 0: no limit */
+	uint32_t free_segments;  /* retired segments kept for reuse as spares */
 	uint32_t direct_io;      /* O_DIRECT|O_DSYNC writes, else write + fdatasync */
 	uint32_t device_thread;  /* a journal thread per device instead of io_uring per worker */
 	uint32_t flush_on_worker_cpus; /* io-wq: 0 housekeeping CPUs, 1 any, 2 its worker's */

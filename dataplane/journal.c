@@ -18,6 +18,7 @@
 #include "journal.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <rte_hash_crc.h>
 
 #include "hunt/clock.h"
+#include "jreader.h" /* hunt_journal_file_kind */
 
 #define ZERO_CHUNK_BYTES (1u << 20)
 /* A spare made while huntd serves is written chunk by chunk, each written
@@ -44,11 +47,17 @@
 uint32_t
 hunt_crc32c(const void *data, uint32_t len)
 {
+	return hunt_crc32c_more(0, data, len);
+}
+
+uint32_t
+hunt_crc32c_more(uint32_t prev, const void *data, uint32_t len)
+{
 	/* rte_hash_crc loads 8 bytes at a time from wherever it starts; reach
 	 * an 8-byte boundary first so every load is aligned (the record CRC
 	 * starts 4 bytes into its header). */
 	const uint8_t *p = data;
-	uint32_t crc = 0xffffffffu;
+	uint32_t crc = ~prev;
 	while (len > 0 && ((uintptr_t)p & 7u) != 0) {
 		crc = rte_hash_crc_1byte(*p++, crc);
 		len--;
@@ -81,16 +90,92 @@ pwrite_all(int fd, const void *buf, size_t len, off_t off)
 	return 0;
 }
 
-/* Creates a zero-filled segment with its header; fsyncs it and the
- * directory. `pace`: huntd is serving (the helper thread), so fill it
- * gently, pausing pause_us after each chunk. Returns the fd or -errno (and
- * leaves no file behind). */
 static int
-make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint32_t pause_us)
+write_header(int fd, const struct hunt_journal_cfg *c, uint32_t segment, uint32_t flags)
+{
+	struct hunt_seg_header h = {
+		.magic = HUNT_SEG_MAGIC, .version = HUNT_SEG_VERSION,
+		.header_bytes = HUNT_SEG_HEADER_BYTES, .epoch = c->epoch,
+		.worker = c->worker, .segment = segment,
+		.segment_bytes = c->segment_bytes, .created_ms = hunt_clock_wall_ms(),
+		.group_bytes = c->group_bytes, .flags = flags};
+	h.crc = hunt_crc32c(&h, offsetof(struct hunt_seg_header, crc));
+	return pwrite_all(fd, &h, sizeof(h), 0);
+}
+
+/* Takes a retired segment that retention left for reuse (free-*.hj, see
+ * hunt_journal_retain) as segment `segment`, named `name`: its new header
+ * is made durable first, then its new name, so a crash leaves either a free
+ * file or a recycled segment. Its blocks are written already: no zeros and
+ * no metadata to flush, which is what zero-filling buys, without writing
+ * the segment twice. Returns the fd, -ENOENT if there is none to take, or
+ * -errno. A free file of another size is deleted. */
+static int
+recycle_segment(const struct hunt_journal_cfg *c, uint32_t segment, const char *name)
+{
+	int dfd = dup(c->dir_fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (d == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return -ENOENT; /* zero-fill instead */
+	}
+	rewinddir(d);
+	char free_name[256] = "";
+	struct dirent *e;
+	while (free_name[0] == '\0' && (e = readdir(d)) != NULL) {
+		struct stat sb;
+		uint64_t ep;
+		uint32_t w, s;
+		if (hunt_journal_file_kind(e->d_name, &ep, &w, &s) != HUNT_JFILE_FREE ||
+		    fstatat(c->dir_fd, e->d_name, &sb, 0) != 0)
+			continue;
+		if ((uint64_t)sb.st_size == c->segment_bytes)
+			snprintf(free_name, sizeof(free_name), "%s", e->d_name);
+		else
+			unlinkat(c->dir_fd, e->d_name, 0);
+	}
+	closedir(d);
+	if (free_name[0] == '\0')
+		return -ENOENT;
+	int fd = openat(c->dir_fd, free_name, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_header(fd, c, segment, HUNT_SEG_F_RECYCLED);
+	if (rc == 0 && fdatasync(fd) != 0)
+		rc = -errno;
+	if (rc == 0 && renameat2(c->dir_fd, free_name, c->dir_fd, name, RENAME_NOREPLACE) != 0)
+		rc = -errno;
+	if (rc == 0 && fsync(c->dir_fd) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Makes segment `segment`: a recycled one if retention left one, else a
+ * new file zero-filled with its header; fsyncs it and the directory.
+ * `pace`: huntd is serving (the helper thread), so fill it gently, pausing
+ * pause_us after each chunk. Returns the fd or -errno (and leaves no file
+ * behind). */
+static int
+make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint32_t pause_us,
+	     int *recycled)
 {
 	char name[64];
 	hunt_journal_seg_name(name, sizeof(name), c->epoch, c->worker, segment);
-	int fd = openat(c->dir_fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = recycle_segment(c, segment, name);
+	*recycled = fd >= 0;
+	if (fd >= 0 && c->direct) {
+		int dfd = openat(c->dir_fd, name, O_WRONLY | O_DIRECT | O_DSYNC | O_CLOEXEC);
+		close(fd);
+		return dfd >= 0 ? dfd : -errno;
+	}
+	if (fd != -ENOENT)
+		return fd;
+	fd = openat(c->dir_fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	uint8_t *chunk = calloc(1, ZERO_CHUNK_BYTES);
@@ -114,16 +199,8 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint3
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (rc == 0) {
-		struct hunt_seg_header h = {
-			.magic = HUNT_SEG_MAGIC, .version = HUNT_SEG_VERSION,
-			.header_bytes = HUNT_SEG_HEADER_BYTES, .epoch = c->epoch,
-			.worker = c->worker, .segment = segment,
-			.segment_bytes = c->segment_bytes, .created_ms = hunt_clock_wall_ms(),
-			.group_bytes = c->group_bytes};
-		h.crc = hunt_crc32c(&h, offsetof(struct hunt_seg_header, crc));
-		rc = pwrite_all(fd, &h, sizeof(h), 0);
-	}
+	if (rc == 0)
+		rc = write_header(fd, c, segment, 0);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = -errno;
 	if (rc == 0 && fsync(c->dir_fd) != 0)
@@ -157,12 +234,18 @@ hunt_journal_make_spare(struct hunt_journal *j)
 	j->spare_taken_ns = now;
 	uint64_t chunks = (j->cfg.segment_bytes + ZERO_CHUNK_BYTES - 1) / ZERO_CHUNK_BYTES;
 	uint64_t pause_us = life_ns == 0 ? ZERO_PAUSE_US_MAX : life_ns / 4 / chunks / 1000;
+	int recycled = 0;
 	int fd = make_segment(&j->cfg, j->spare_next, 1,
-			      (uint32_t)(pause_us < ZERO_PAUSE_US_MAX ? pause_us : ZERO_PAUSE_US_MAX));
+			      (uint32_t)(pause_us < ZERO_PAUSE_US_MAX ? pause_us : ZERO_PAUSE_US_MAX),
+			      &recycled);
 	if (fd < 0) {
 		__atomic_store_n(&j->spare_error, fd, __ATOMIC_RELEASE);
 		return fd;
 	}
+	if (recycled) /* plain stores: this thread is their one writer */
+		__atomic_store_n(&j->st.spares_recycled, j->st.spares_recycled + 1, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&j->st.spares_zeroed, j->st.spares_zeroed + 1, __ATOMIC_RELAXED);
 	j->spare_next++;
 	__atomic_store_n(&j->spare_fd, fd, __ATOMIC_RELEASE);
 	return 1;
@@ -205,7 +288,8 @@ hunt_journal_open(struct hunt_journal *j, const struct hunt_journal_cfg *cfg)
 		CPU_SET((int)c, &any);
 	const cpu_set_t *iowq = cfg->iowq_cpus != NULL && CPU_COUNT(cfg->iowq_cpus) > 0 ? cfg->iowq_cpus : &any;
 	io_uring_register_iowq_aff(&j->ring, sizeof(*iowq), iowq);
-	j->fd = make_segment(cfg, 0, 0, 0);
+	int recycled;
+	j->fd = make_segment(cfg, 0, 0, 0, &recycled);
 	if (j->fd < 0)
 		return j->fd;
 	j->off = HUNT_SEG_HEADER_BYTES;
@@ -331,12 +415,12 @@ group_durable(struct hunt_journal *j, uint64_t now)
  * its store buffer (perf: 8.6% of the worker core's samples in a run of
  * fresh wins, 1.2% after; docs/benchmarks.md). */
 static void
-seal_records(struct hunt_jgroup *g)
+seal_records(struct hunt_jgroup *g, uint32_t salt)
 {
 	uint8_t *p = g->data + g->carry, *end = p + g->used;
 	while (p < end) {
 		struct hunt_rec_hdr *h = (struct hunt_rec_hdr *)p;
-		h->crc = hunt_crc32c(p + 4, (uint32_t)sizeof(*h) - 4 + h->len);
+		h->crc = hunt_crc32c_more(salt, p + 4, (uint32_t)sizeof(*h) - 4 + h->len);
 		p += hunt_rec_bytes(h->len);
 	}
 }
@@ -351,7 +435,7 @@ maybe_submit(struct hunt_journal *j, uint64_t now, int force)
 	    g->used + HUNT_REC_MAX_BYTES <= j->cfg.group_bytes &&
 	    now - g->first_tsc < j->cfg.group_delay_tsc)
 		return;
-	seal_records(g);
+	seal_records(g, hunt_seg_salt(j->cfg.epoch, j->cfg.worker, j->segment));
 	j->inflight = 1;
 	j->inflight_fd = j->fd;
 	j->inflight_off = j->off - g->carry;

@@ -56,6 +56,10 @@ struct hunt_journal_stats {
 	uint64_t rollovers;
 	uint64_t spare_waits;      /* rollover found no spare yet */
 	uint64_t errors;
+	/* Written by the helper thread (hunt_journal_make_spare), not the
+	 * worker: how each segment after the first was made. */
+	uint64_t spares_recycled;  /* a retired segment renamed into place */
+	uint64_t spares_zeroed;    /* a new file, zero-filled */
 };
 
 struct hunt_jgroup {

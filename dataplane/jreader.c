@@ -41,6 +41,9 @@ hunt_journal_file_kind(const char *name, uint64_t *epoch, uint32_t *worker, uint
 		*segment = s;
 		return HUNT_JFILE_SEGMENT;
 	}
+	size_t nl = strlen(name);
+	if (strncmp(name, "free-", 5) == 0 && nl > 8 && strcmp(name + nl - 3, ".hj") == 0)
+		return HUNT_JFILE_FREE;
 	used = 0;
 	if (sscanf(name, "ckpt-%8llx-%6x.hc%n", &ep, &s, &used) == 2 && used > 0 &&
 	    name[used] == '\0') {
@@ -126,18 +129,34 @@ read_file(const char *dir, const char *name, uint8_t **buf, size_t *cap, size_t 
 	return 0;
 }
 
+/* How a segment's records are read: its version and flags. */
+struct seg_kind {
+	int salted;     /* version 2: record CRCs start from salt */
+	int recycled;   /* HUNT_SEG_F_RECYCLED: an earlier life's bytes, not
+			 * zeros, lie past its last record */
+	uint32_t salt;
+};
+
 static const char *
-check_header(const uint8_t *b, size_t len, const struct seg_file *f)
+check_header(const uint8_t *b, size_t len, const struct seg_file *f, struct seg_kind *k)
 {
 	const struct hunt_seg_header *h = (const void *)b;
 	if (len < HUNT_SEG_HEADER_BYTES)
 		return "file shorter than a segment header";
 	if (h->magic != HUNT_SEG_MAGIC)
 		return "segment magic wrong";
-	if (h->crc != hunt_crc32c(h, offsetof(struct hunt_seg_header, crc)))
+	/* Version 1 has no flags field: its crc sits where version 2's flags do. */
+	uint32_t crc_at = h->version == HUNT_SEG_VERSION_UNSALTED ? offsetof(struct hunt_seg_header, flags)
+								     : offsetof(struct hunt_seg_header, crc);
+	uint32_t crc;
+	memcpy(&crc, b + crc_at, sizeof(crc));
+	if (crc != hunt_crc32c(h, crc_at))
 		return "segment header checksum wrong";
-	if (h->version != HUNT_SEG_VERSION)
+	if (h->version != HUNT_SEG_VERSION && h->version != HUNT_SEG_VERSION_UNSALTED)
 		return "segment version not supported";
+	*k = (struct seg_kind){.salted = h->version == HUNT_SEG_VERSION,
+			       .recycled = h->version == HUNT_SEG_VERSION && (h->flags & HUNT_SEG_F_RECYCLED),
+			       .salt = h->version == HUNT_SEG_VERSION ? hunt_seg_salt(f->epoch, f->worker, f->segment) : 0};
 	if (h->header_bytes != HUNT_SEG_HEADER_BYTES || h->segment_bytes != len)
 		return "segment size disagrees with the file";
 	if (h->epoch != f->epoch || h->worker != f->worker || h->segment != f->segment)
@@ -149,7 +168,8 @@ check_header(const uint8_t *b, size_t len, const struct seg_file *f)
 
 /* Why the record at off is not valid, or NULL if it is. */
 static const char *
-check_record(const uint8_t *b, size_t len, size_t off, uint64_t want_seq, uint32_t worker)
+check_record(const uint8_t *b, size_t len, size_t off, uint64_t want_seq, uint32_t worker,
+	     const struct seg_kind *k)
 {
 	const struct hunt_rec_hdr *h = (const void *)(b + off);
 	if (h->type == HUNT_REC_NONE || h->type >= HUNT_REC_COUNT)
@@ -158,7 +178,7 @@ check_record(const uint8_t *b, size_t len, size_t off, uint64_t want_seq, uint32
 		return "record length wrong for its type";
 	if (off + hunt_rec_bytes(h->len) > len)
 		return "record runs past the segment";
-	if (h->crc != hunt_crc32c((const uint8_t *)h + 4, (uint32_t)sizeof(*h) - 4 + h->len))
+	if (h->crc != hunt_crc32c_more(k->salt, (const uint8_t *)h + 4, (uint32_t)sizeof(*h) - 4 + h->len))
 		return "record checksum wrong";
 	if (want_seq != 0 && h->seq != want_seq)
 		return "sequence gap";
@@ -167,14 +187,16 @@ check_record(const uint8_t *b, size_t len, size_t off, uint64_t want_seq, uint32
 	return NULL;
 }
 
-/* Whether a valid record starting a group lies anywhere after `from`. */
+/* Whether a valid record (starting a group, if group_start) lies anywhere
+ * at or after `from`. */
 static int
-group_start_after(const uint8_t *b, size_t from, size_t len, uint32_t worker)
+record_after(const uint8_t *b, size_t from, size_t len, uint32_t worker, const struct seg_kind *k,
+	     int group_start)
 {
-	for (size_t p = from + HUNT_REC_ALIGN; p + sizeof(struct hunt_rec_hdr) <= len;
-	     p += HUNT_REC_ALIGN) {
+	for (size_t p = from; p + sizeof(struct hunt_rec_hdr) <= len; p += HUNT_REC_ALIGN) {
 		const struct hunt_rec_hdr *h = (const void *)(b + p);
-		if ((h->flags & HUNT_REC_F_GROUP_START) && check_record(b, len, p, 0, worker) == NULL)
+		if ((!group_start || (h->flags & HUNT_REC_F_GROUP_START)) &&
+		    check_record(b, len, p, 0, worker, k) == NULL)
 			return 1;
 	}
 	return 0;
@@ -200,7 +222,8 @@ last_nonzero(const uint8_t *b, size_t from, size_t len)
 }
 
 /* Whether segments i+1 .. of segs[i]'s stream hold no record: a torn tail
- * may only be in the last segment that does (spares after it are empty). */
+ * may only be in the last segment that does (spares after it are empty:
+ * zeros, or in a recycled one nothing valid under its salt). */
 static int
 rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
 {
@@ -208,10 +231,15 @@ rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
 	size_t cap = 0, len = 0;
 	int empty = 1;
 	for (int k = i + 1; k < n && empty && segs[k].epoch == segs[i].epoch &&
-			    segs[k].worker == segs[i].worker; k++)
+			    segs[k].worker == segs[i].worker; k++) {
+		struct seg_kind sk = {0};
 		empty = read_file(dir, segs[k].name, &b, &cap, &len) == 0 &&
-			len >= HUNT_SEG_HEADER_BYTES &&
-			all_zero(b + HUNT_SEG_HEADER_BYTES, len - HUNT_SEG_HEADER_BYTES);
+			len >= HUNT_SEG_HEADER_BYTES;
+		if (empty && check_header(b, len, &segs[k], &sk) == NULL && sk.recycled)
+			empty = !record_after(b, HUNT_SEG_HEADER_BYTES, len, segs[k].worker, &sk, 0);
+		else if (empty)
+			empty = all_zero(b + HUNT_SEG_HEADER_BYTES, len - HUNT_SEG_HEADER_BYTES);
+	}
 	free(b);
 	return empty;
 }
@@ -220,8 +248,9 @@ rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
  * into stream s; see jreader.h for when damage is a torn tail. */
 static int
 scan_records(const char *dir, const struct seg_file *segs, int n, int i, const uint8_t *buf,
-	     size_t len, struct hunt_jstream *s, struct hunt_jscan_stats *st, hunt_jscan_fn fn,
-	     void *ctx, int may_tear, char *err, size_t err_bytes)
+	     size_t len, const struct seg_kind *k, struct hunt_jstream *s,
+	     struct hunt_jscan_stats *st, hunt_jscan_fn fn, void *ctx, int may_tear, char *err,
+	     size_t err_bytes)
 {
 	const struct seg_file *f = &segs[i];
 	uint32_t group_bytes = ((const struct hunt_seg_header *)buf)->group_bytes;
@@ -231,16 +260,30 @@ scan_records(const char *dir, const struct seg_file *segs, int n, int i, const u
 				.segment = f->segment};
 	size_t off = HUNT_SEG_HEADER_BYTES;
 	while (off + sizeof(struct hunt_rec_hdr) <= len) {
-		if (all_zero(buf + off, sizeof(struct hunt_rec_hdr)) && all_zero(buf + off, len - off))
+		if (!k->recycled && all_zero(buf + off, sizeof(struct hunt_rec_hdr)) &&
+		    all_zero(buf + off, len - off))
 			return 0; /* the zero-filled rest of the segment */
 		const char *why = check_record(buf, len, off, s->last_seq ? s->last_seq + 1 : 0,
-					       f->worker);
+					       f->worker, k);
 		if (why == NULL && s->records == 0 && f->segment == 0 &&
 		    ((const struct hunt_rec_hdr *)(buf + off))->seq != 1)
 			why = "stream does not start at seq 1";
+		if (why != NULL && k->recycled && !record_after(buf, off, len, f->worker, k, 0)) {
+			/* This life's records end here: past it lies only what the
+			 * file held before (no record valid under this segment's
+			 * salt). If the stream goes on, the next segment must go on
+			 * from this seq, which is checked there; if this is its
+			 * last segment, the end may be a torn group, cut like one
+			 * but not counted: a clean end reads the same. */
+			if (may_tear && rest_of_stream_empty(dir, segs, n, i)) {
+				s->torn_offset = off;
+				s->torn_segment = f->segment;
+			}
+			return 0;
+		}
 		if (why != NULL) {
-			if (may_tear && last_nonzero(buf, off, len) < off + group_bytes &&
-			    !group_start_after(buf, off, len, f->worker) &&
+			if (!k->recycled && may_tear && last_nonzero(buf, off, len) < off + group_bytes &&
+			    !record_after(buf, off + HUNT_REC_ALIGN, len, f->worker, k, 1) &&
 			    rest_of_stream_empty(dir, segs, n, i)) {
 				s->torn_offset = off;
 				s->torn_segment = f->segment;
@@ -335,7 +378,8 @@ scan_dir(const char *dir, const struct hunt_jcover *cover, hunt_jscan_fn fn, voi
 			snprintf(err, err_bytes, "%s/%s: %s", dir, f->name, strerror(-rc));
 			break;
 		}
-		const char *why = check_header(buf, len, f);
+		struct seg_kind k;
+		const char *why = check_header(buf, len, f, &k);
 		if (why != NULL) {
 			snprintf(err, err_bytes, "%s/%s offset 0: %s", dir, f->name, why);
 			rc = -EBADMSG;
@@ -343,7 +387,7 @@ scan_dir(const char *dir, const struct hunt_jcover *cover, hunt_jscan_fn fn, voi
 		}
 		st->segments++;
 		s->segments++;
-		rc = scan_records(dir, segs, n, i, buf, len, s, st, fn, ctx, 1, err, err_bytes);
+		rc = scan_records(dir, segs, n, i, buf, len, &k, s, st, fn, ctx, 1, err, err_bytes);
 	}
 	free(buf);
 	free(segs);
@@ -374,7 +418,8 @@ hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint
 	size_t len = 0;
 	int rc = read_file(dir, f.name, &jb->p, &jb->cap, &len);
 	const uint8_t *buf = jb->p;
-	const char *why = rc == 0 ? check_header(buf, len, &f) : NULL;
+	struct seg_kind k;
+	const char *why = rc == 0 ? check_header(buf, len, &f, &k) : NULL;
 	if (rc != 0)
 		snprintf(err, err_bytes, "%s/%s: %s", dir, f.name, strerror(-rc));
 	else if (why != NULL) {
@@ -384,7 +429,7 @@ hunt_journal_scan_segment(const char *dir, uint64_t epoch, uint32_t worker, uint
 		static __thread struct hunt_jscan_stats st; /* by_type etc., unused */
 		struct hunt_jstream s = {.epoch = epoch, .worker = worker,
 					 .last_seq = *next_seq ? *next_seq - 1 : 0};
-		rc = scan_records(dir, &f, 1, 0, buf, len, &s, &st, fn, ctx, 0, err, err_bytes);
+		rc = scan_records(dir, &f, 1, 0, buf, len, &k, &s, &st, fn, ctx, 0, err, err_bytes);
 		if (rc == 0 && s.records > 0)
 			*next_seq = s.last_seq + 1;
 	}

@@ -33,6 +33,7 @@ enum hunt_jfile {
 	HUNT_JFILE_OTHER,
 	HUNT_JFILE_SEGMENT,    /* seg-EPOCH-WORKER-SEGMENT.hj */
 	HUNT_JFILE_CHECKPOINT, /* ckpt-EPOCH-GEN.hc */
+	HUNT_JFILE_FREE,       /* free-*.hj: a retired segment kept for reuse */
 };
 
 /* What a journal directory entry is, and its numbers: epoch always; worker

@@ -58,7 +58,7 @@ huntd_sum(const struct huntd *d, struct hunt_totals *t)
 #define JOURNAL_FIELDS(X)                                                     \
 	X(records) X(groups) X(bytes) X(flush_cycles) X(flush_cycles_max)     \
 	X(group_records_max) X(full) X(short_writes) X(rollovers)             \
-	X(spare_waits) X(errors)
+	X(spare_waits) X(errors) X(spares_recycled) X(spares_zeroed)
 
 /* A worker's journal figures (zeros without a journal), read racily. */
 static void

@@ -293,7 +293,7 @@ retention_dir(void)
 Test(checkpoint, retention_keeps_what_is_within_its_limits)
 {
 	time_t now = retention_dir();
-	cr_assert_eq(hunt_journal_retain(dfd, dir, 6u << 20, 3 * 3600, now), 2 + 1,
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 6u << 20, 3 * 3600, now), 2 + 1,
 		     "only the two checkpoints older than the newest two, and the tmp file");
 	cr_assert_not(exists("ckpt-00000003-000003.hc.tmp"));
 	cr_assert_not(exists("ckpt-00000002-000000.hc"));
@@ -306,7 +306,7 @@ Test(checkpoint, retention_keeps_what_is_within_its_limits)
 Test(checkpoint, retention_by_size_takes_only_what_both_newest_cover)
 {
 	time_t now = retention_dir();
-	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, now), 3 + 3);
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, 0, now), 3 + 3);
 	cr_assert_not(exists("seg-00000002-00-000000.hj"));
 	cr_assert_not(exists("seg-00000003-00-000000.hj"));
 	cr_assert_not(exists("seg-00000003-00-000001.hj"));
@@ -321,7 +321,7 @@ Test(checkpoint, retention_by_size_stops_within_the_limit)
 {
 	time_t now = retention_dir();
 	/* 6 MiB of segments, limit 5: the oldest covered one goes */
-	cr_assert_eq(hunt_journal_retain(dfd, dir, 5u << 20, 0, now), 3 + 1);
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 5u << 20, 0, now), 3 + 1);
 	cr_assert_not(exists("seg-00000002-00-000000.hj"));
 	cr_assert(exists("seg-00000003-00-000000.hj"));
 }
@@ -329,7 +329,7 @@ Test(checkpoint, retention_by_size_stops_within_the_limit)
 Test(checkpoint, retention_by_age)
 {
 	time_t now = retention_dir();
-	cr_assert_eq(hunt_journal_retain(dfd, dir, 1u << 30, 1800, now), 3 + 2,
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 1u << 30, 1800, now), 3 + 2,
 		     "the covered segments written over half an hour ago");
 	cr_assert_not(exists("seg-00000002-00-000000.hj"));
 	cr_assert_not(exists("seg-00000003-00-000000.hj"));
@@ -349,9 +349,34 @@ Test(checkpoint, retention_needs_two_whole_checkpoints)
 	cr_assert_eq(pwrite(fd, &c, 1, 60), 1);
 	close(fd);
 	/* the two newest whole ones are now 3/2 and 3/0: 3/0 covers epoch 2 only */
-	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, now), 2 + 1);
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, 0, now), 2 + 1);
 	cr_assert_not(exists("ckpt-00000002-000000.hc"));
 	cr_assert(exists("ckpt-00000003-000001.hc"), "damaged but newer than the kept: left");
 	cr_assert_not(exists("seg-00000002-00-000000.hj"));
 	cr_assert(exists("seg-00000003-00-000000.hj"));
+}
+
+/* With free_segments = 2, the first two segments retention retires are
+ * kept for reuse as free-<name> (the segment helper renames one into place
+ * instead of zero-filling a new file), and the third is deleted; a free
+ * file is neither a segment nor counted toward the size limit. */
+Test(checkpoint, retention_keeps_free_segments_for_reuse)
+{
+	time_t now = retention_dir();
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 2, 0, 0, now), 3 + 3);
+	cr_assert_not(exists("seg-00000002-00-000000.hj"));
+	cr_assert_not(exists("seg-00000003-00-000000.hj"));
+	cr_assert_not(exists("seg-00000003-00-000001.hj"));
+	int kept = exists("free-seg-00000002-00-000000.hj") + exists("free-seg-00000003-00-000000.hj") +
+		   exists("free-seg-00000003-00-000001.hj");
+	cr_assert_eq(kept, 2, "two of the three retired segments kept for reuse");
+	cr_assert(exists("seg-00000003-00-000002.hj"));
+	uint64_t ep;
+	uint32_t w, s;
+	cr_assert_eq(hunt_journal_file_kind("free-seg-00000003-00-000000.hj", &ep, &w, &s), HUNT_JFILE_FREE);
+	/* Retention again: nothing more is covered, and the free files stay. */
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 2, 0, 0, now), 0);
+	cr_assert_eq(exists("free-seg-00000002-00-000000.hj") + exists("free-seg-00000003-00-000000.hj") +
+			     exists("free-seg-00000003-00-000001.hj"),
+		     2);
 }

@@ -567,15 +567,22 @@ two_groups(void)
 	return HUNT_SEG_HEADER_BYTES + 40 * REC_BYTES;
 }
 
+/* Overwrites bytes of segment 0 of worker 3's stream in `epoch`. */
 static void
-seg0_patch(size_t off, const void *bytes, size_t n)
+seg_patch(uint64_t epoch, size_t off, const void *bytes, size_t n)
 {
 	char path[128];
-	snprintf(path, sizeof(path), "%s/seg-00000001-03-000000.hj", dir);
+	snprintf(path, sizeof(path), "%s/seg-%08lx-03-000000.hj", dir, (unsigned long)epoch);
 	int fd = open(path, O_RDWR);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(pwrite(fd, bytes, n, (off_t)off), (ssize_t)n);
 	close(fd);
+}
+
+static void
+seg0_patch(size_t off, const void *bytes, size_t n)
+{
+	seg_patch(1, off, bytes, n);
 }
 
 Test(journal, torn_tail_at_every_512_byte_boundary_of_last_group)
@@ -680,4 +687,110 @@ Test(journal, torn_tail_in_a_segment_followed_by_records_is_corruption)
 	seg0_patch(4096 + 2048 - 16, &x, 1); /* inside segment 0's last record */
 	cr_assert_eq(scan(&got, &st, err), -EBADMSG, "segment 1 holds later records");
 	cr_assert(strstr(err, "seg-00000001-03-000000.hj offset 6112"), "%s", err);
+}
+
+/* ---- recycled segments ---- */
+
+/* Epoch 1 writes 600 JOINs (players 1..600, seq 1..600) in groups of 10;
+ * then its segments are retired as retention does (renamed free-*.hj) and
+ * epoch 2 starts on the same directory: its segment 0 is the recycled file,
+ * and it writes `n2` JOINs (players 10001.., seq 1..n2) in groups of 10 but
+ * the last 50, one group (1,600 bytes: it spans 512-byte boundaries), so
+ * epoch 1's records lie past epoch 2's, one of them at exactly the offset
+ * and with exactly the seq (n2 + 1) that would continue the stream.
+ * Returns the offset of epoch 2's last group. */
+static size_t
+recycled_stream(uint32_t n2)
+{
+	struct hunt_journal_cfg c = {.dir_fd = dir_fd, .epoch = 1, .worker = 3,
+				     .segment_bytes = 1 << 20, .group_bytes = 4096};
+	for (uint32_t epoch = 1; epoch <= 2; epoch++) {
+		c.epoch = epoch;
+		cr_assert_eq(hunt_journal_open(&j, &c), 0);
+		uint32_t n = epoch == 1 ? 600 : n2;
+		uint64_t s = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			struct hunt_rec_join r = {.player_id = (epoch == 1 ? 1 : 10001) + i};
+			cr_assert(hunt_journal_room(&j, REC_BYTES));
+			s = hunt_journal_append(&j, HUNT_REC_JOIN, 7, &r, sizeof(r), 1);
+			if ((i % 10 == 9 && (epoch == 1 || i + 50 < n)) || i == n - 1)
+				wait_durable(s);
+		}
+		cr_assert_eq(j.durable_seq, s);
+		cr_assert_eq(hunt_journal_close(&j), 0);
+		if (epoch == 2)
+			break;
+		for (uint32_t seg = 0; seg < 2; seg++) { /* the segment and its spare */
+			char from[64], to[80];
+			hunt_journal_seg_name(from, sizeof(from), 1, 3, seg);
+			snprintf(to, sizeof(to), "free-%s", from);
+			cr_assert_eq(renameat(dir_fd, from, dir_fd, to), 0);
+		}
+	}
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-00000002-03-000000.hj", dir);
+	int fd = open(path, O_RDONLY);
+	struct hunt_seg_header h;
+	cr_assert_eq(pread(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	close(fd);
+	cr_assert(h.flags & HUNT_SEG_F_RECYCLED, "epoch 2's segment 0 is a recycled file");
+	return HUNT_SEG_HEADER_BYTES + (size_t)(n2 - 50) * REC_BYTES;
+}
+
+static void
+seg2_patch(size_t off, const void *bytes, size_t n)
+{
+	seg_patch(2, off, bytes, n);
+}
+
+/* A recycled segment gives back exactly its own records: the earlier
+ * life's records past them, one of which carries the next seq at the next
+ * offset, fail its salt and end the stream there. */
+Test(journal, recycled_segment_reads_only_its_own_records)
+{
+	recycled_stream(250);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 250, "%lu records", (unsigned long)got.n);
+	for (uint32_t i = 0; i < 250; i++) {
+		cr_assert_eq(got.seqs[i], i + 1);
+		cr_assert_eq(got.players[i], 10001 + i);
+	}
+	cr_assert_eq(st.n_streams, 1, "epoch 1's files were all retired");
+}
+
+/* In a recycled segment, a torn last group is cut at every 512-byte
+ * boundary (the earlier life's bytes lie past the tear, not zeros), and a
+ * damaged record with a good group after it still refuses, naming the
+ * offset. */
+Test(journal, recycled_torn_tail_cut_and_corruption_refused)
+{
+	size_t last = recycled_stream(250); /* last group: records 201..250 */
+	size_t end = HUNT_SEG_HEADER_BYTES + 250 * REC_BYTES;
+	static uint8_t saved[50 * REC_BYTES], stale[50 * REC_BYTES];
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-00000002-03-000000.hj", dir);
+	int fd = open(path, O_RDONLY);
+	cr_assert_eq(pread(fd, saved, sizeof(saved), (off_t)last), (ssize_t)sizeof(saved));
+	close(fd);
+	memset(stale, 0x5a, sizeof(stale));
+	unsigned cuts = 0;
+	for (size_t cut = (last + 511) & ~(size_t)511; cut < end; cut += 512) {
+		/* Sectors from `cut` on still hold what was there before. */
+		seg2_patch(last, saved, sizeof(saved));
+		seg2_patch(cut, stale, end - cut);
+		cr_assert_eq(scan(&got, &st, err), 0, "cut at %zu: %s", cut, err);
+		uint64_t whole = 200 + (cut - last) / REC_BYTES;
+		cr_assert_eq(got.n, whole, "cut at %zu: %lu records", cut, (unsigned long)got.n);
+		cuts++;
+	}
+	cr_assert_geq(cuts, 3);
+	seg2_patch(last, saved, sizeof(saved));
+	uint8_t x = 0xff;
+	size_t victim = HUNT_SEG_HEADER_BYTES + 100 * REC_BYTES + 12; /* record 101's seq */
+	seg2_patch(victim, &x, 1);
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG);
+	char want[160];
+	snprintf(want, sizeof(want), "seg-00000002-03-000000.hj offset %zu: record checksum wrong",
+		 victim - 12);
+	cr_assert_not_null(strstr(err, want), "error: %s", err);
 }

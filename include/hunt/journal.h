@@ -5,8 +5,12 @@
  * A journal directory holds segment files, one stream of segments per
  * (epoch, worker): the epoch counts huntd starts on this directory, and each
  * worker appends to its own stream. A segment is a 4 KiB header block
- * followed by records, packed back to back, each 8-byte aligned; the unused
- * rest of a segment is zeros (segments are zero-filled when created).
+ * followed by records, packed back to back, each 8-byte aligned. The unused
+ * rest of a segment is zeros when it was zero-filled at creation, or what
+ * the file held in an earlier life when it was recycled (HUNT_SEG_F_RECYCLED):
+ * since version 2 each record's CRC is salted with its segment's identity
+ * (hunt_seg_salt), so nothing a recycled file held before passes for one of
+ * its new records.
  *
  * Every multi-byte field is little-endian; structs are accessed in place.
  */
@@ -16,7 +20,8 @@
 #include <stdint.h>
 
 #define HUNT_SEG_MAGIC 0x314c4e4a544e5548ull /* "HUNTJNL1" */
-#define HUNT_SEG_VERSION 1u
+#define HUNT_SEG_VERSION 2u          /* salted record CRCs, flags */
+#define HUNT_SEG_VERSION_UNSALTED 1u /* still read: plain CRCs, zero-filled */
 #define HUNT_SEG_HEADER_BYTES 4096u
 #define HUNT_REC_ALIGN 8u
 
@@ -31,8 +36,14 @@ struct __attribute__((packed)) hunt_seg_header {
 	uint64_t created_ms;    /* wall clock */
 	uint32_t group_bytes;   /* most bytes one group commit writes: a torn
 				 * tail can only be this long */
+	uint32_t flags;         /* HUNT_SEG_F_* (version 2; version 1 has no
+				 * flags: its crc is here, over the 52 bytes above) */
 	uint32_t crc;           /* CRC32C of the bytes above */
 };
+
+/* The file was a retired segment before: past the last record written in
+ * this life lie an earlier life's records (under another salt), not zeros. */
+#define HUNT_SEG_F_RECYCLED 0x01u
 
 /* X(NAME, code, payload struct) */
 #define HUNT_REC_LIST(X)                                                      \
@@ -96,7 +107,7 @@ struct __attribute__((packed)) hunt_rec_wave {
 #define HUNT_WAVE_CLOSE_ALL_WON 1u
 #define HUNT_WAVE_CLOSE_DEADLINE 2u
 
-_Static_assert(sizeof(struct hunt_seg_header) == 56, "segment header");
+_Static_assert(sizeof(struct hunt_seg_header) == 60, "segment header");
 _Static_assert(sizeof(struct hunt_rec_hdr) == 24, "record header");
 
 /* Largest record, header included, padded. */
@@ -129,5 +140,21 @@ const char *hunt_rec_name(unsigned type);
 /* CRC32C (Castagnoli) as used by the journal: standard initial value and
  * final xor, so crc("123456789") = 0xe3069283. */
 uint32_t hunt_crc32c(const void *data, uint32_t len);
+
+/* The CRC32C of data after bytes whose CRC32C was `prev` (so
+ * hunt_crc32c_more(hunt_crc32c(a), b) is the CRC32C of a then b, and
+ * hunt_crc32c_more(0, b) = hunt_crc32c(b)). */
+uint32_t hunt_crc32c_more(uint32_t prev, const void *data, uint32_t len);
+
+/* A segment's salt: what its records' CRCs start from (version 2). */
+static inline uint32_t
+hunt_seg_salt(uint64_t epoch, uint32_t worker, uint32_t segment)
+{
+	struct __attribute__((packed)) {
+		uint64_t epoch;
+		uint32_t worker, segment;
+	} id = {epoch, worker, segment};
+	return hunt_crc32c(&id, sizeof(id));
+}
 
 #endif

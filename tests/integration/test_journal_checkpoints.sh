@@ -4,7 +4,9 @@
 # retention deletes whatever the two newest checkpoints both cover), under
 # fresh winning claims, with io_uring's flush threads on the worker's own
 # CPU (flush_on_worker_cpus = 2; checked). Then:
-#  - checkpoints were written during the run (telemetry), not only at start;
+#  - checkpoints were written during the run (telemetry), not only at start,
+#    and the segments retention retired came back as new segments (recycled,
+#    not zero-filled), which everything below then reads;
 #  - after kill -9, the restart loads the newest live checkpoint and replays
 #    only what it does not cover (a small part of the run's records), and
 #    the hunts' state (waves, clues won, members) is the same as before;
@@ -53,6 +55,8 @@ IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $PID_d//")
 check "huntgen exits 0" finish_gen g
 check "checkpoints were written during the run, the fold's CPU time counted" pyjson "$T/journal0.json" \
 	'd["/hunt/journal"]["checkpointer"]["written"] >= 3 and d["/hunt/journal"]["checkpointer"]["error"] == "none" and 0 < d["/hunt/journal"]["checkpointer"]["fold_cpu_us"] < d["/hunt/journal"]["checkpointer"]["folded_records"]'
+check "retired segments were recycled as new ones during the run" pyjson "$T/journal0.json" \
+	'd["/hunt/journal"]["worker_0"]["spares_recycled"] >= 3'
 cat "$T/journal0.json"
 start || it_done
 waves >"$T/waves1.json"
