@@ -272,13 +272,9 @@ scan_records(const char *dir, const struct seg_file *segs, int n, int i, const u
 			/* This life's records end here: past it lies only what the
 			 * file held before (no record valid under this segment's
 			 * salt). If the stream goes on, the next segment must go on
-			 * from this seq, which is checked there; if this is its
-			 * last segment, the end may be a torn group, cut like one
-			 * but not counted: a clean end reads the same. */
-			if (may_tear && rest_of_stream_empty(dir, segs, n, i)) {
-				s->torn_offset = off;
-				s->torn_segment = f->segment;
-			}
+			 * from this seq, which is checked there. If this is its
+			 * last segment the end may also be a torn group; it is not
+			 * reported as one, since a clean end reads the same. */
 			return 0;
 		}
 		if (why != NULL) {
