@@ -579,6 +579,18 @@ seg_patch(uint64_t epoch, size_t off, const void *bytes, size_t n)
 	close(fd);
 }
 
+/* Reads bytes of segment 0 of worker 3's stream in `epoch`. */
+static void
+seg_read(uint64_t epoch, size_t off, void *bytes, size_t n)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/seg-%08lx-03-000000.hj", dir, (unsigned long)epoch);
+	int fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pread(fd, bytes, n, (off_t)off), (ssize_t)n);
+	close(fd);
+}
+
 static void
 seg0_patch(size_t off, const void *bytes, size_t n)
 {
@@ -590,11 +602,7 @@ Test(journal, torn_tail_at_every_512_byte_boundary_of_last_group)
 	size_t g2 = two_groups();
 	size_t g2_end = g2 + 100 * WIN_BYTES;
 	static uint8_t saved[100 * WIN_BYTES], zeros[100 * WIN_BYTES];
-	char path[128];
-	snprintf(path, sizeof(path), "%s/seg-00000001-03-000000.hj", dir);
-	int fd = open(path, O_RDONLY);
-	cr_assert_eq(pread(fd, saved, sizeof(saved), (off_t)g2), (ssize_t)sizeof(saved));
-	close(fd);
+	seg_read(1, g2, saved, sizeof(saved));
 	unsigned cuts = 0, torn = 0;
 	for (size_t cut = (g2 + 511) & ~(size_t)511; cut <= g2_end; cut += 512) {
 		/* Sectors from `cut` on never reached the disk. */
@@ -727,12 +735,8 @@ recycled_stream(uint32_t n2)
 			cr_assert_eq(renameat(dir_fd, from, dir_fd, to), 0);
 		}
 	}
-	char path[128];
-	snprintf(path, sizeof(path), "%s/seg-00000002-03-000000.hj", dir);
-	int fd = open(path, O_RDONLY);
 	struct hunt_seg_header h;
-	cr_assert_eq(pread(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
-	close(fd);
+	seg_read(2, 0, &h, sizeof(h));
 	cr_assert(h.flags & HUNT_SEG_F_RECYCLED, "epoch 2's segment 0 is a recycled file");
 	return HUNT_SEG_HEADER_BYTES + (size_t)(n2 - 50) * REC_BYTES;
 }
@@ -767,11 +771,7 @@ Test(journal, recycled_torn_tail_cut_and_corruption_refused)
 	size_t last = recycled_stream(250); /* last group: records 201..250 */
 	size_t end = HUNT_SEG_HEADER_BYTES + 250 * REC_BYTES;
 	static uint8_t saved[50 * REC_BYTES], stale[50 * REC_BYTES];
-	char path[128];
-	snprintf(path, sizeof(path), "%s/seg-00000002-03-000000.hj", dir);
-	int fd = open(path, O_RDONLY);
-	cr_assert_eq(pread(fd, saved, sizeof(saved), (off_t)last), (ssize_t)sizeof(saved));
-	close(fd);
+	seg_read(2, last, saved, sizeof(saved));
 	memset(stale, 0x5a, sizeof(stale));
 	unsigned cuts = 0;
 	for (size_t cut = (last + 511) & ~(size_t)511; cut < end; cut += 512) {
