@@ -9,8 +9,12 @@
  * of the last group ever written there: no later segment of the stream
  * holds a record, no non-zero byte lies further than the segment's
  * group_bytes from it, and no valid group start follows it (a later group
- * is only written once the one before is durable). Anything else is
- * corruption, reported with the file and offset.
+ * is only written once the one before is durable). In a recycled segment
+ * (HUNT_SEG_F_RECYCLED) an earlier life's bytes, not zeros, lie past this
+ * life's records, so there a failing record ends the segment's records if
+ * no record valid under its salt lies anywhere past it; the next segment,
+ * if any, must go on from the last seq. Anything else is corruption,
+ * reported with the file and offset. free-*.hj files are not read.
  */
 #ifndef HUNT_JREADER_H
 #define HUNT_JREADER_H
