@@ -383,8 +383,8 @@ cmp_seg_age(const void *a, const void *b)
 }
 
 int
-hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max_bytes, uint64_t max_age_s,
-		    time_t now)
+hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max_bytes,
+		    uint64_t max_age_s, time_t now)
 {
 	/* The two newest whole checkpoints: only what both cover may go, so a
 	 * newest one damaged later still has one to fall back to. */

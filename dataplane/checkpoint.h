@@ -58,7 +58,7 @@ int hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx,
  * segment helper to reuse instead of zero-filling new files ([journal]
  * free_segments), and are deleted beyond that. Returns how many segments
  * and checkpoints it removed, or -errno. */
-int hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max_bytes, uint64_t max_age_s,
-			time_t now);
+int hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max_bytes,
+			uint64_t max_age_s, time_t now);
 
 #endif

@@ -125,7 +125,8 @@ hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed)
 	if (rc != 0)
 		return stop(c, rc, "writing a checkpoint");
 	c->bytes_since = 0;
-	int removed = hunt_journal_retain(c->dir_fd, c->dir, jt->free_segments, (uint64_t)jt->retain_mb << 20,
+	int removed = hunt_journal_retain(c->dir_fd, c->dir, jt->free_segments,
+					  (uint64_t)jt->retain_mb << 20,
 					  (uint64_t)jt->retain_hours * 3600u, time(NULL));
 	if (removed > 0)
 		__atomic_fetch_add(&c->removed_files, (uint64_t)removed, __ATOMIC_RELAXED);

@@ -131,10 +131,10 @@ read_file(const char *dir, const char *name, uint8_t **buf, size_t *cap, size_t 
 
 /* How a segment's records are read: its version and flags. */
 struct seg_kind {
-	int salted;     /* version 2: record CRCs start from salt */
 	int recycled;   /* HUNT_SEG_F_RECYCLED: an earlier life's bytes, not
 			 * zeros, lie past its last record */
-	uint32_t salt;
+	uint32_t salt;  /* what record CRCs start from: 0 (a plain CRC32C) in
+			 * version 1 */
 };
 
 static const char *
@@ -146,17 +146,18 @@ check_header(const uint8_t *b, size_t len, const struct seg_file *f, struct seg_
 	if (h->magic != HUNT_SEG_MAGIC)
 		return "segment magic wrong";
 	/* Version 1 has no flags field: its crc sits where version 2's flags do. */
-	uint32_t crc_at = h->version == HUNT_SEG_VERSION_UNSALTED ? offsetof(struct hunt_seg_header, flags)
-								     : offsetof(struct hunt_seg_header, crc);
+	uint32_t crc_at = h->version == HUNT_SEG_VERSION_UNSALTED
+				  ? offsetof(struct hunt_seg_header, flags)
+				  : offsetof(struct hunt_seg_header, crc);
 	uint32_t crc;
 	memcpy(&crc, b + crc_at, sizeof(crc));
 	if (crc != hunt_crc32c(h, crc_at))
 		return "segment header checksum wrong";
 	if (h->version != HUNT_SEG_VERSION && h->version != HUNT_SEG_VERSION_UNSALTED)
 		return "segment version not supported";
-	*k = (struct seg_kind){.salted = h->version == HUNT_SEG_VERSION,
-			       .recycled = h->version == HUNT_SEG_VERSION && (h->flags & HUNT_SEG_F_RECYCLED),
-			       .salt = h->version == HUNT_SEG_VERSION ? hunt_seg_salt(f->epoch, f->worker, f->segment) : 0};
+	int v2 = h->version == HUNT_SEG_VERSION;
+	*k = (struct seg_kind){.recycled = v2 && (h->flags & HUNT_SEG_F_RECYCLED),
+			       .salt = v2 ? hunt_seg_salt(f->epoch, f->worker, f->segment) : 0};
 	if (h->header_bytes != HUNT_SEG_HEADER_BYTES || h->segment_bytes != len)
 		return "segment size disagrees with the file";
 	if (h->epoch != f->epoch || h->worker != f->worker || h->segment != f->segment)
@@ -178,7 +179,8 @@ check_record(const uint8_t *b, size_t len, size_t off, uint64_t want_seq, uint32
 		return "record length wrong for its type";
 	if (off + hunt_rec_bytes(h->len) > len)
 		return "record runs past the segment";
-	if (h->crc != hunt_crc32c_more(k->salt, (const uint8_t *)h + 4, (uint32_t)sizeof(*h) - 4 + h->len))
+	if (h->crc != hunt_crc32c_more(k->salt, (const uint8_t *)h + 4,
+				       (uint32_t)sizeof(*h) - 4 + h->len))
 		return "record checksum wrong";
 	if (want_seq != 0 && h->seq != want_seq)
 		return "sequence gap";

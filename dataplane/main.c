@@ -263,7 +263,8 @@ checkpoint_and_retain(struct huntd *d, int dir_fd)
 		return -1;
 	}
 	const struct hunt_journal_tuning *jt = &d->cfg->journal;
-	int removed = hunt_journal_retain(dir_fd, d->journal_dir, jt->free_segments, (uint64_t)jt->retain_mb << 20,
+	int removed = hunt_journal_retain(dir_fd, d->journal_dir, jt->free_segments,
+					  (uint64_t)jt->retain_mb << 20,
 					  (uint64_t)jt->retain_hours * 3600u, time(NULL));
 	printf("huntd: checkpoint 0 of epoch %lu written in %.3f s; retention removed %d files\n",
 	       (unsigned long)d->epoch, hunt_clock_mono_s() - t0, removed < 0 ? 0 : removed);

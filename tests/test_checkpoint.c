@@ -360,6 +360,13 @@ Test(checkpoint, retention_needs_two_whole_checkpoints)
  * kept for reuse as free-<name> (the segment helper renames one into place
  * instead of zero-filling a new file), and the third is deleted; a free
  * file is neither a segment nor counted toward the size limit. */
+static int
+free_files_kept(void)
+{
+	return exists("free-seg-00000002-00-000000.hj") + exists("free-seg-00000003-00-000000.hj") +
+	       exists("free-seg-00000003-00-000001.hj");
+}
+
 Test(checkpoint, retention_keeps_free_segments_for_reuse)
 {
 	time_t now = retention_dir();
@@ -367,16 +374,12 @@ Test(checkpoint, retention_keeps_free_segments_for_reuse)
 	cr_assert_not(exists("seg-00000002-00-000000.hj"));
 	cr_assert_not(exists("seg-00000003-00-000000.hj"));
 	cr_assert_not(exists("seg-00000003-00-000001.hj"));
-	int kept = exists("free-seg-00000002-00-000000.hj") + exists("free-seg-00000003-00-000000.hj") +
-		   exists("free-seg-00000003-00-000001.hj");
-	cr_assert_eq(kept, 2, "two of the three retired segments kept for reuse");
+	cr_assert_eq(free_files_kept(), 2, "two of the three retired segments kept for reuse");
 	cr_assert(exists("seg-00000003-00-000002.hj"));
 	uint64_t ep;
 	uint32_t w, s;
 	cr_assert_eq(hunt_journal_file_kind("free-seg-00000003-00-000000.hj", &ep, &w, &s), HUNT_JFILE_FREE);
 	/* Retention again: nothing more is covered, and the free files stay. */
 	cr_assert_eq(hunt_journal_retain(dfd, dir, 2, 0, 0, now), 0);
-	cr_assert_eq(exists("free-seg-00000002-00-000000.hj") + exists("free-seg-00000003-00-000000.hj") +
-			     exists("free-seg-00000003-00-000001.hj"),
-		     2);
+	cr_assert_eq(free_files_kept(), 2);
 }

@@ -567,28 +567,30 @@ two_groups(void)
 	return HUNT_SEG_HEADER_BYTES + 40 * REC_BYTES;
 }
 
-/* Overwrites bytes of segment 0 of worker 3's stream in `epoch`. */
+/* Reads (write 0) or overwrites (write 1) bytes of segment 0 of worker 3's
+ * stream in `epoch`. */
 static void
-seg_patch(uint64_t epoch, size_t off, const void *bytes, size_t n)
+seg_io(uint64_t epoch, size_t off, void *bytes, size_t n, int write)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/seg-%08lx-03-000000.hj", dir, (unsigned long)epoch);
 	int fd = open(path, O_RDWR);
 	cr_assert_geq(fd, 0);
-	cr_assert_eq(pwrite(fd, bytes, n, (off_t)off), (ssize_t)n);
+	ssize_t done = write ? pwrite(fd, bytes, n, (off_t)off) : pread(fd, bytes, n, (off_t)off);
+	cr_assert_eq(done, (ssize_t)n);
 	close(fd);
 }
 
-/* Reads bytes of segment 0 of worker 3's stream in `epoch`. */
+static void
+seg_patch(uint64_t epoch, size_t off, const void *bytes, size_t n)
+{
+	seg_io(epoch, off, (void *)bytes, n, 1);
+}
+
 static void
 seg_read(uint64_t epoch, size_t off, void *bytes, size_t n)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "%s/seg-%08lx-03-000000.hj", dir, (unsigned long)epoch);
-	int fd = open(path, O_RDONLY);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(pread(fd, bytes, n, (off_t)off), (ssize_t)n);
-	close(fd);
+	seg_io(epoch, off, bytes, n, 0);
 }
 
 static void
