@@ -1,11 +1,15 @@
 /*
  * journal-bench: the disk and journal figures docs/benchmarks.md needs.
  *
- *   journal-bench fsync DIR [N] [fallocate|direct]
+ *   journal-bench fsync DIR [N] [fallocate|direct] [busy=CPU]
  *                                      N (1000) x (4 KiB pwrite + fdatasync) into a
  *                                      pre-zeroed file (or a fallocate'd one): the
  *                                      disk's raw flush latency; direct: one
- *                                      O_DIRECT|O_DSYNC 4 KiB pwrite each instead
+ *                                      O_DIRECT|O_DSYNC 4 KiB pwrite each instead;
+ *                                      busy=CPU: meanwhile a thread spins on CPU,
+ *                                      as a poll-mode worker does (on this VM the
+ *                                      host's slow flushes come with a busy vCPU:
+ *                                      docs/benchmarks.md, 2026-12-04, later)
  *   journal-bench write DIR N CLUES    a journal of N records as huntd writes them for
  *                                      hunt 1 (JOINs of CLUES players, then waves of
  *                                      WAVE_OPEN, CLUES x WIN, WAVE_CLOSE) through the
@@ -20,6 +24,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +33,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 
 #include "hunt/clock.h"
 #include "journal.h"
@@ -42,8 +49,41 @@ cmp_d(const void *a, const void *b)
 
 enum fsync_mode { FSYNC_ZEROED, FSYNC_FALLOCATE, FSYNC_DIRECT };
 
+enum { FSYNC_SLOW_US = 5000 }; /* a flush this slow is counted apart */
+
+static int spin_stop;
+
+static void *
+spin(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&spin_stop, __ATOMIC_RELAXED))
+		rte_pause();
+	return NULL;
+}
+
+/* A thread polling CPU busy_cpu until spin_stop, or none if busy_cpu < 0. */
 static int
-bench_fsync(const char *dir, int n, enum fsync_mode mode)
+spin_start(pthread_t *t, int busy_cpu)
+{
+	if (busy_cpu < 0)
+		return 0;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(busy_cpu, &set);
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	int rc = pthread_attr_setaffinity_np(&a, sizeof(set), &set);
+	if (rc == 0)
+		rc = pthread_create(t, &a, spin, NULL);
+	pthread_attr_destroy(&a);
+	if (rc != 0)
+		fprintf(stderr, "journal-bench: cannot spin on CPU %d: %s\n", busy_cpu, strerror(rc));
+	return rc;
+}
+
+static int
+bench_fsync(const char *dir, int n, enum fsync_mode mode, int busy_cpu)
 {
 	int falloc = mode == FSYNC_FALLOCATE;
 	char path[4096];
@@ -69,19 +109,32 @@ bench_fsync(const char *dir, int n, enum fsync_mode mode)
 	char *wbuf = mode == FSYNC_DIRECT ? dbuf : buf;
 	memset(wbuf, 0x5a, sizeof(buf));
 	double *lat = malloc((size_t)n * sizeof(double));
+	pthread_t spinner;
+	if (lat == NULL || spin_start(&spinner, busy_cpu) != 0)
+		return 1;
+	int slow = 0;
+	double t0 = hunt_clock_mono_s();
 	for (int i = 0; i < n; i++) {
 		double t = hunt_clock_mono_s();
 		if (pwrite(fd, wbuf, sizeof(buf), (off_t)i * 4096) != (ssize_t)sizeof(buf) ||
 		    (mode != FSYNC_DIRECT && fdatasync(fd) != 0))
 			return perror("write/fdatasync"), 1;
 		lat[i] = (hunt_clock_mono_s() - t) * 1e6;
+		slow += lat[i] > FSYNC_SLOW_US;
+	}
+	double secs = hunt_clock_mono_s() - t0;
+	if (busy_cpu >= 0) {
+		__atomic_store_n(&spin_stop, 1, __ATOMIC_RELAXED);
+		pthread_join(spinner, NULL);
 	}
 	close(fd);
 	unlink(path);
 	qsort(lat, (size_t)n, sizeof(double), cmp_d);
-	printf("{\"fsync_file\":\"%s\",\"fsync_n\":%d,\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_max_us\":%.1f}\n", 
-	       mode == FSYNC_DIRECT ? "zero-filled,o_direct" : falloc ? "fallocate" : "zero-filled", n,
-	       lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
+	printf("{\"fsync_file\":\"%s\",\"fsync_busy_cpu\":%d,\"fsync_n\":%d,\"fsync_s\":%.3f,"
+	       "\"fsync_p50_us\":%.1f,\"fsync_p99_us\":%.1f,\"fsync_p999_us\":%.1f,"
+	       "\"fsync_max_us\":%.1f,\"fsync_over_5ms\":%d}\n",
+	       mode == FSYNC_DIRECT ? "zero-filled,o_direct" : falloc ? "fallocate" : "zero-filled",
+	       busy_cpu, n, secs, lat[n / 2], lat[n * 99 / 100], lat[n * 999 / 1000], lat[n - 1], slow);
 	free(lat);
 	return 0;
 }
@@ -181,18 +234,26 @@ bench_scan(const char *dir)
 int
 main(int argc, char **argv)
 {
-	if (argc >= 3 && strcmp(argv[1], "fsync") == 0)
-		return bench_fsync(argv[2], argc > 3 ? atoi(argv[3]) : 1000,
-				   argc < 5 ? FSYNC_ZEROED
-				   : strcmp(argv[4], "fallocate") == 0 ? FSYNC_FALLOCATE
-				   : strcmp(argv[4], "direct") == 0 ? FSYNC_DIRECT : FSYNC_ZEROED);
+	if (argc >= 3 && strcmp(argv[1], "fsync") == 0) {
+		enum fsync_mode mode = FSYNC_ZEROED;
+		int busy_cpu = -1;
+		for (int i = 4; i < argc; i++)
+			if (strcmp(argv[i], "fallocate") == 0)
+				mode = FSYNC_FALLOCATE;
+			else if (strcmp(argv[i], "direct") == 0)
+				mode = FSYNC_DIRECT;
+			else if (strncmp(argv[i], "busy=", 5) == 0)
+				busy_cpu = atoi(argv[i] + 5);
+		return bench_fsync(argv[2], argc > 3 ? atoi(argv[3]) : 1000, mode, busy_cpu);
+	}
 	if (argc == 5 && strcmp(argv[1], "write") == 0)
 		return bench_write(argv[2], strtoull(argv[3], NULL, 10), (uint32_t)atoi(argv[4]));
 	if (argc >= 4 && strcmp(argv[1], "ack") == 0)
 		return bench_ack(argv[2], atoi(argv[3]), argc > 4 && strcmp(argv[4], "direct") == 0);
 	if (argc == 3 && strcmp(argv[1], "scan") == 0)
 		return bench_scan(argv[2]);
-	fprintf(stderr, "usage: journal-bench fsync DIR [N] [fallocate|direct] | ack DIR N [direct] |\n"
+	fprintf(stderr, "usage: journal-bench fsync DIR [N] [fallocate|direct] [busy=CPU] |\n"
+			"       ack DIR N [direct] |\n"
 			"       write DIR N CLUES | scan DIR\n");
 	return 2;
 }
