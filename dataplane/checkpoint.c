@@ -209,7 +209,7 @@ load_hunt(const uint8_t *p, const uint8_t *end, uint32_t version, hunt_ckpt_owne
 			struct hunt_clue *cl = &h->clues[s][c];
 			memcpy(&cl->winner_id, q, sizeof(uint64_t));
 			cl->win_seq = 0;
-			if (ch.slot_wave[s] != 0)
+			if (ch.slot_wave[s] != 0 && !t->answers_later)
 				hunt_clue_fill(t, h, ch.slot_wave[s], c, cl);
 		}
 	}

@@ -54,9 +54,11 @@ hunt_checkpointer_init(struct hunt_checkpointer *c, const struct hunt_config *cf
 	c->dir = dir;
 	c->dir_fd = dir_fd;
 	c->n_workers = n_workers;
-	for (uint32_t w = 0; w < n_workers; w++)
+	for (uint32_t w = 0; w < n_workers; w++) {
 		if (hunt_table_init(&c->shadow[w], cfg, w, n_workers, now, hz) != 0)
 			return -ENOMEM;
+		c->shadow[w].answers_later = 1; /* a checkpoint keeps winners, not answers */
+	}
 	uint32_t skipped;
 	int rc = hunt_checkpoint_load(dir, shadow_owner, c, &c->cover, &skipped);
 	if (rc != 0)

@@ -199,6 +199,18 @@ hunt_clue_fill(const struct hunt_table *t, const struct hunt_state *h, uint32_t 
 	assert(c->answer_len >= 1 && c->answer_len <= HUNT_ANSWER_BYTES_MAX);
 }
 
+void
+hunt_table_fill_answers(struct hunt_table *t)
+{
+	for (uint32_t i = 0; i < t->n_hunts; i++) {
+		struct hunt_state *h = &t->hunts[i];
+		for (uint32_t s = 0; s < 2; s++)
+			for (uint32_t c = 0; h->slot_wave[s] != 0 && c < h->cfg->clues_per_wave; c++)
+				hunt_clue_fill(t, h, h->slot_wave[s], c, &h->clues[s][c]);
+	}
+	t->answers_later = 0;
+}
+
 /* The state change of a wave opening, shared by the live path and replay. */
 static void
 open_state(const struct hunt_table *t, struct hunt_state *h, uint32_t wave_id, uint64_t wall_ms)
@@ -211,7 +223,8 @@ open_state(const struct hunt_table *t, struct hunt_state *h, uint32_t wave_id, u
 		struct hunt_clue *cl = &h->clues[slot][c];
 		cl->winner_id = 0;
 		cl->win_seq = 0;
-		hunt_clue_fill(t, h, wave_id, c, cl);
+		if (!t->answers_later)
+			hunt_clue_fill(t, h, wave_id, c, cl);
 	}
 	h->n_won = 0;
 	h->state = HUNT_WAVE_OPEN;

@@ -92,6 +92,12 @@ struct hunt_table {
 	uint32_t index_mask;
 	struct hunt_state **heap;  /* min-heap on next_event_tsc */
 	int external_waves;        /* [server] waves_by_control: no wave timers fire */
+	/* Opening waves and loading checkpoints leave the clues' answers and
+	 * loot unfilled: the checkpointer's shadow tables, which never answer a
+	 * claim, and live tables while they replay, until
+	 * hunt_table_fill_answers. (The fold spent 15% of its CPU filling them,
+	 * one wave of 500 clues per 500 fresh wins: docs/benchmarks.md.) */
+	int answers_later;
 };
 
 /*
@@ -109,6 +115,10 @@ hunt_wall_ms(const struct hunt_table *t, uint64_t now)
 	return t->wall0_ms + (now - t->tsc0) * 1000u / t->hz;
 }
 void hunt_table_free(struct hunt_table *t);
+
+/* Fills the answers and loot of every clue of both wave slots of every
+ * hunt, and clears answers_later: the end of a replay. */
+void hunt_table_fill_answers(struct hunt_table *t);
 
 struct hunt_state *hunt_table_find(const struct hunt_table *t, uint32_t hunt_id);
 

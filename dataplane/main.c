@@ -322,12 +322,16 @@ journal_start(struct huntd *d, int dir_fd)
 	double t0 = hunt_clock_mono_s();
 	static struct hunt_jcover cover;
 	uint32_t skipped;
+	for (uint32_t i = 0; i < d->n_workers; i++) /* only the last two waves' are needed */
+		d->workers[i]->engine.hunts.answers_later = 1;
 	int rc = hunt_checkpoint_load(d->journal_dir, owner_table, d, &cover, &skipped);
 	if (rc == 0)
 		rc = hunt_journal_scan_after(d->journal_dir, &cover, replay_record, &r, &st, err,
 					     sizeof(err));
 	else
 		snprintf(err, sizeof(err), "%s: checkpoints: %s", d->journal_dir, strerror(-rc));
+	for (uint32_t i = 0; i < d->n_workers; i++)
+		hunt_table_fill_answers(&d->workers[i]->engine.hunts);
 	double secs = hunt_clock_mono_s() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "huntd: journal: %s\n", err);
