@@ -373,7 +373,7 @@ hunt_member_join(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 		*dep_seq = m->join_seq;
 		return HUNT_STATUS_OK;
 	}
-	if (h->n_members >= h->cfg->max_players)
+	if (h->n_members >= h->cfg->max_players || !hunt_sink_room(t, 1))
 		return HUNT_STATUS_RETRY_LATER;
 	m = member_add(h, player_id);
 	struct hunt_rec_join r = {.player_id = player_id};
@@ -419,6 +419,8 @@ hunt_claim(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 	struct hunt_member *m = hunt_member_find(h, player_id);
 	if (m == NULL) /* a valid token implies a JOIN that added the player */
 		return HUNT_STATUS_NOT_MEMBER;
+	if (!hunt_sink_room(t, 2)) /* the win, and the wave's close */
+		return HUNT_STATUS_RETRY_LATER;
 	c->winner_id = player_id;
 	m->coins += h->cfg->coins_per_win;
 	m->wins++;

@@ -13,7 +13,11 @@
  * closes) is handed to the table's sink as a journal record, and the seq the
  * sink returns is kept beside the state (win_seq, join_seq, state_seq): a
  * reply that reveals that state may leave only once that seq is durable.
- * Callers check hunt_sink_room() before a change; the sink never refuses.
+ * Callers check hunt_sink_room() before a change, and the sink never
+ * refuses; hunt_member_join() and hunt_claim() check it themselves, just
+ * before they change anything, so a request whose answer is already decided
+ * (a re-join, a claim on a clue already won, a retransmit of a win after a
+ * crash) is answered while the journal has no room.
  * hunt_table_apply() replays a record from the journal through the same
  * code, without emitting it again.
  */
@@ -197,8 +201,9 @@ void hunt_table_resume(struct hunt_table *t, uint64_t now);
 uint32_t hunt_ms_left(const struct hunt_table *t, const struct hunt_state *h,
 		      uint64_t now);
 
-/* Adds a player; OK if present or added, RETRY_LATER if the hunt is full.
- * *dep_seq: the seq the JOIN's reply depends on. */
+/* Adds a player; OK if present or added, RETRY_LATER if the hunt is full
+ * or the sink has no room for the JOIN record. *dep_seq: the seq the JOIN's
+ * reply depends on. */
 enum hunt_status hunt_member_join(struct hunt_table *t, struct hunt_state *h, uint64_t player_id,
 				  uint64_t now, uint64_t *dep_seq);
 struct hunt_member *hunt_member_find(const struct hunt_state *h,
@@ -224,11 +229,13 @@ hunt_claim_prefetch(const struct hunt_state *h, uint32_t wave_id, uint32_t clue_
  *   clue won by this player       -> WON (again)
  *   clue won by another           -> TAKEN, *winner_id set
  *   wave not open                 -> WAVE_CLOSED
+ *   claimant not a member         -> NOT_MEMBER
+ *   no room for 2 records (the win
+ *   and the wave's close)         -> RETRY_LATER, nothing changed
  *   otherwise                     -> WON: winner recorded, coins credited; the
  *                                    wave closes when its last clue is won.
  * *dep_seq: the seq the reply depends on (the win's; the wave close's for
- * WAVE_CLOSED; 0 when it depends on nothing not yet durable). Needs room
- * for 2 records in the sink.
+ * WAVE_CLOSED; 0 when it depends on nothing not yet durable).
  */
 enum hunt_status hunt_claim(struct hunt_table *t, struct hunt_state *h,
 			    uint64_t player_id, uint32_t wave_id,

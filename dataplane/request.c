@@ -92,8 +92,6 @@ static uint16_t
 handle_join(struct hunt_engine *e, struct hunt_hdr *h, struct hunt_state *hs,
 	    uint32_t src_ip_be, uint16_t src_port_be, uint64_t now)
 {
-	if (!hunt_sink_room(&e->hunts, 1))
-		return reply(h, HUNT_STATUS_RETRY_LATER, 0);
 	enum hunt_status s = hunt_member_join(&e->hunts, hs, h->player_id, now, &e->dep_seq);
 	if (s != HUNT_STATUS_OK)
 		return reply(h, s, 0);
@@ -122,8 +120,6 @@ handle_claim(struct hunt_engine *e, struct hunt_hdr *h, struct hunt_state *hs,
 	const struct hunt_claim_req *q = (const void *)(h + 1);
 	if (q->answer_len == 0 || q->answer_len > HUNT_ANSWER_BYTES_MAX)
 		return reply(h, HUNT_STATUS_BAD_FIELD, 0);
-	if (!hunt_sink_room(&e->hunts, 2)) /* a win, and the wave's close */
-		return reply(h, HUNT_STATUS_RETRY_LATER, 0);
 	uint32_t wave_id = q->wave_id, clue_idx = q->clue_idx;
 	uint64_t winner;
 	uint32_t loot;

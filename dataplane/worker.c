@@ -79,6 +79,16 @@ handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
 		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
 	}
 	len = hunt_request_handle(&w->engine, dgram, room, f->src_ip_be, f->src_port_be, now);
+	if (w->jnl != NULL && w->jnl->error != 0 && w->engine.dep_seq > w->engine.durable_seq) {
+		/* It depends on a record the failed journal will never make
+		 * durable: nothing new was appended (no room), so say so
+		 * rather than hold it for ever. A restart recovers the durable
+		 * part, and the retry is answered from that. */
+		w->engine.status[((const struct hunt_hdr *)dgram)->status]--;
+		w->engine.status[HUNT_STATUS_RETRY_LATER]++;
+		len = hunt_request_reply_error(dgram, HUNT_STATUS_RETRY_LATER);
+		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+	}
 	uint32_t frame_len = hunt_frame_udp_reply(frame, &w->addr, len);
 	if (w->jnl == NULL || w->engine.dep_seq <= w->engine.durable_seq)
 		return queue_tx(b, m, frame_len);

@@ -405,8 +405,37 @@ Test(hunts, no_room_means_no_change)
 	cr_assert_eq(hunt_table_find(&t, 1)->state, HUNT_WAVE_OPEN);
 }
 
-/* Everything a live table did, replayed from its records into a fresh one,
- * gives the same state. */
+/* Without room, only what would change state is refused: a decided claim
+ * (a retransmit of a win, a loser, a wrong answer) and a re-join are
+ * answered; a would-be win and a new member get RETRY_LATER, nothing
+ * changed and nothing emitted. */
+Test(hunts, no_room_refuses_only_changes)
+{
+	use_sink();
+	hunt_table_advance(&t, 0);
+	struct hunt_state *h = hunt_table_find(&t, 1);
+	cr_assert_eq(join_p(h, 1), HUNT_STATUS_OK);
+	cr_assert_eq(join_p(h, 2), HUNT_STATUS_OK);
+	cr_assert_eq(claim(h, 1, 1, 3, 1, 10, NULL), HUNT_STATUS_WON);
+	uint32_t n = sink.n;
+	sink.room = 0;
+	uint64_t winner = 0;
+	cr_assert_eq(claim(h, 1, 1, 3, 1, 20, &winner), HUNT_STATUS_WON, "a retransmit of the win");
+	cr_assert_eq(claim(h, 2, 1, 3, 1, 20, &winner), HUNT_STATUS_TAKEN);
+	cr_assert_eq(winner, 1);
+	cr_assert_eq(claim(h, 2, 1, 4, 0, 20, NULL), HUNT_STATUS_WRONG_ANSWER);
+	cr_assert_eq(join_p(h, 2), HUNT_STATUS_OK, "a re-join");
+	cr_assert_eq(claim(h, 2, 1, 4, 1, 20, NULL), HUNT_STATUS_RETRY_LATER);
+	cr_assert_eq(h->clues[1][4].winner_id, 0);
+	cr_assert_eq(h->n_won, 1);
+	cr_assert_eq(hunt_member_find(h, 2)->coins, 0);
+	cr_assert_eq(join_p(h, 3), HUNT_STATUS_RETRY_LATER);
+	cr_assert_null(hunt_member_find(h, 3));
+	cr_assert_eq(sink.n, n, "nothing emitted without room");
+	sink.room = 1;
+	cr_assert_eq(claim(h, 2, 1, 4, 1, 30, NULL), HUNT_STATUS_WON);
+}
+
 /* Journaled into the sink: four joins, wave 1 all won, two wins of wave 2. */
 static struct hunt_state *
 play_two_waves(void)
@@ -426,6 +455,8 @@ play_two_waves(void)
 	return h;
 }
 
+/* Everything a live table did, replayed from its records into a fresh one,
+ * gives the same state. */
 Test(hunts, replay_rebuilds_the_same_state)
 {
 	struct hunt_state *h = play_two_waves();

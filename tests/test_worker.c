@@ -10,6 +10,7 @@
  * for.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -291,6 +292,85 @@ Test(worker, held_replies_keep_no_mbuf_and_leave_in_order_once_durable)
 	cr_assert_eq(j.durable_seq, n, "one JOIN record each");
 	assert_accounted(o);
 	cr_assert_eq(hunt_journal_close(&j), 0);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	close(dir_fd);
+}
+
+static int
+fail_writes(void *ctx, enum hunt_jop op, int res)
+{
+	(void)ctx;
+	return op == HUNT_JOP_WRITE ? -EIO : res;
+}
+
+/* Polls the owner of `queue` until a reply leaves it, or 5 s pass. */
+static struct rte_mbuf *
+poll_for_reply(struct hunt_worker *o, uint32_t queue, uint64_t now)
+{
+	for (int tries = 0; tries < 5000; tries++) {
+		hunt_worker_poll(o, now);
+		struct rte_mbuf *m = take(queue);
+		if (m != NULL)
+			return m;
+		usleep(1000); /* the flush runs in the kernel */
+	}
+	return NULL;
+}
+
+static uint8_t
+reply_status(struct rte_mbuf *m)
+{
+	cr_assert_not_null(m, "a reply left");
+	uint8_t s = rte_pktmbuf_mtod_offset(m, const struct hunt_hdr *, 42)->status;
+	rte_pktmbuf_free(m);
+	return s;
+}
+
+/* A full or failed journal refuses only what would change state: a request
+ * whose answer is decided and durable is answered, and one whose answer the
+ * failed journal will never make durable gets RETRY_LATER, not silence. */
+Test(worker, a_failed_journal_answers_what_is_durable_and_refuses_the_rest)
+{
+	uint32_t ow = hunt_shard_of_hunt(2, 16) % 2;
+	char dir[] = "/tmp/test_worker_jXXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(dir_fd, 0);
+	struct hunt_journal_cfg jc = {.dir_fd = dir_fd, .epoch = 1, .worker = ow,
+				      .segment_bytes = 1u << 20, .group_bytes = 64u << 10};
+	static struct hunt_journal j;
+	cr_assert_eq(hunt_journal_open(&j, &jc), 0);
+	struct hunt_worker *o = w[ow];
+	cr_assert_eq(hunt_worker_attach_journal(o, &j, 64), 0);
+	uint8_t buf[128];
+	uint32_t len = join_frame(buf, 2, 300);
+	inject(ow, buf, len);
+	cr_assert_eq(reply_status(poll_for_reply(o, ow, 10)), HUNT_STATUS_OK);
+	cr_assert_eq(j.durable_seq, 1);
+
+	j.fault = fail_writes;
+	len = join_frame(buf, 2, 301); /* its record's write fails */
+	inject(ow, buf, len);
+	for (int tries = 0; j.error == 0 && tries < 5000; tries++) {
+		hunt_worker_poll(o, 20);
+		usleep(1000);
+	}
+	cr_assert_eq(j.error, -EIO);
+	cr_assert_null(take(ow), "the JOIN of the failed group is never acknowledged");
+
+	inject(ow, buf, len); /* its retransmit */
+	cr_assert_eq(reply_status(poll_for_reply(o, ow, 30)), HUNT_STATUS_RETRY_LATER);
+	len = join_frame(buf, 2, 300); /* a rejoin of a durable member */
+	inject(ow, buf, len);
+	cr_assert_eq(reply_status(poll_for_reply(o, ow, 40)), HUNT_STATUS_OK);
+	len = join_frame(buf, 2, 302); /* a new member needs a record */
+	inject(ow, buf, len);
+	cr_assert_eq(reply_status(poll_for_reply(o, ow, 50)), HUNT_STATUS_RETRY_LATER);
+	cr_assert_eq(j.durable_seq, 1, "nothing after the failure became durable");
+	cr_assert_eq(hunt_worker_held(o), 1, "only the failed group's JOIN is held");
+	hunt_journal_close(&j);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
