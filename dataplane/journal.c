@@ -10,7 +10,9 @@
  *    there starved for seconds (docs/journal.md, known problem);
  *  - segments zero-filled when created: fdatasync into a pre-zeroed file
  *    took p50 126-155 us against 213-232 us into a fallocate'd one, whose
- *    unwritten extents cost a metadata commit on every flush;
+ *    unwritten extents cost a metadata commit on every flush; the zeros
+ *    written with O_DIRECT, and every group write whole blocks, so the
+ *    page cache never holds zeros nor reads a page back;
  *  - one group in flight: a crash can tear only the last group, which is
  *    what recovery needs to tell a torn tail from corruption.
  */
@@ -178,27 +180,42 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint3
 	fd = openat(c->dir_fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	uint8_t *chunk = calloc(1, ZERO_CHUNK_BYTES);
+	/* The zeros go straight to the disk (O_DIRECT) where the filesystem
+	 * allows: written through the page cache they cost this VM's helper
+	 * 19-96 ms of CPU per 64 MiB against 6 ms (page cache it must take
+	 * from the host first), and left a segment of dirty zeros for the
+	 * journal's own flushes to carry. The journal's writes are whole
+	 * blocks, so the uncached pages are never read back
+	 * (docs/benchmarks.md, 2026-12-05). tmpfs refuses O_DIRECT. */
+	int zfd = openat(c->dir_fd, name, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	uint8_t *chunk = aligned_alloc(HUNT_JOURNAL_BLOCK, ZERO_CHUNK_BYTES);
 	int rc = chunk ? 0 : -ENOMEM;
+	if (chunk != NULL)
+		memset(chunk, 0, ZERO_CHUNK_BYTES);
 	for (uint64_t off = 0; rc == 0 && off < c->segment_bytes; off += ZERO_CHUNK_BYTES) {
 		uint64_t n = c->segment_bytes - off;
 		n = n < ZERO_CHUNK_BYTES ? n : ZERO_CHUNK_BYTES;
-		rc = pwrite_all(fd, chunk, n, (off_t)off);
+		int direct = zfd >= 0 && n % HUNT_JOURNAL_BLOCK == 0;
+		rc = pwrite_all(direct ? zfd : fd, chunk, n, (off_t)off);
 		/* Paced while huntd serves: each chunk written out and waited
-		 * for, then a pause, so the running journal's own writes never
-		 * queue behind a whole segment of zeros and the kernel work
-		 * that completes its flushes gets the CPU between chunks
-		 * (docs/benchmarks.md, 2026-11-30: with the checkpointer's
-		 * fold paced too, WON p99 halved). */
-		if (rc == 0 && pace && sync_file_range(fd, (off_t)off, (off_t)n,
-						       SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-							       SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+		 * for (O_DIRECT: by the write itself), then a pause, so the
+		 * running journal's own writes never queue behind a whole
+		 * segment of zeros and the kernel work that completes its
+		 * flushes gets the CPU between chunks (docs/benchmarks.md,
+		 * 2026-11-30: with the checkpointer's fold paced too, WON p99
+		 * halved). */
+		if (rc == 0 && pace && !direct &&
+		    sync_file_range(fd, (off_t)off, (off_t)n,
+				    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					    SYNC_FILE_RANGE_WAIT_AFTER) != 0)
 			rc = -errno;
 		if (rc == 0 && pace && pause_us > 0) {
 			struct timespec ts = {.tv_nsec = (long)pause_us * 1000};
 			nanosleep(&ts, NULL);
 		}
 	}
+	if (zfd >= 0)
+		close(zfd);
 	if (rc == 0)
 		rc = write_header(fd, c, segment, 0);
 	if (rc == 0 && fsync(fd) != 0)
@@ -444,16 +461,23 @@ maybe_submit(struct hunt_journal *j, uint64_t now, int force)
 	j->inflight_tsc = now;
 	j->off += g->used;
 	j->filling ^= 1;
+	/* Whole blocks, both ways: O_DIRECT needs them, and a buffered write
+	 * of a whole page never reads the page from the disk first, which a
+	 * partial one does when the page is not cached (a segment zero-filled
+	 * with O_DIRECT, or a recycled one). The padding stops at the
+	 * segment's end (direct: a multiple of the block). */
+	uint64_t end = (j->inflight_off + j->inflight_len + HUNT_JOURNAL_BLOCK - 1) &
+		       ~(uint64_t)(HUNT_JOURNAL_BLOCK - 1);
+	if (end > j->cfg.segment_bytes)
+		end = j->cfg.segment_bytes;
+	uint32_t padded = (uint32_t)(end - j->inflight_off);
+	assert(padded >= j->inflight_len && padded < j->inflight_len + HUNT_JOURNAL_BLOCK);
+	memset(g->data + j->inflight_len, 0, padded - j->inflight_len);
+	j->inflight_len = padded;
+	/* The next group starts in the block this one ends in. */
 	struct hunt_jgroup *next = &j->group[j->filling];
-	next->carry = 0;
-	if (j->cfg.direct) {
-		uint32_t padded = (j->inflight_len + HUNT_JOURNAL_BLOCK - 1) & ~(HUNT_JOURNAL_BLOCK - 1);
-		memset(g->data + j->inflight_len, 0, padded - j->inflight_len);
-		j->inflight_len = padded;
-		/* The next group starts in the block this one ends in. */
-		next->carry = (uint32_t)(j->off % HUNT_JOURNAL_BLOCK);
-		memcpy(next->data, g->data + (j->off - j->inflight_off) - next->carry, next->carry);
-	}
+	next->carry = (uint32_t)(j->off % HUNT_JOURNAL_BLOCK);
+	memcpy(next->data, g->data + (j->off - j->inflight_off) - next->carry, next->carry);
 	submit_rest(j);
 }
 

@@ -64,7 +64,7 @@ struct hunt_journal_stats {
 
 struct hunt_jgroup {
 	uint8_t *data;      /* carry bytes, then the records */
-	uint32_t carry;     /* direct: bytes of the block the group starts in that
+	uint32_t carry;     /* bytes of the block the group starts in that
 			     * earlier groups wrote, copied to data[0..carry) */
 	uint32_t used;      /* record bytes */
 	uint32_t n_records;
@@ -116,7 +116,7 @@ struct hunt_journal {
 	uint32_t filling;        /* index of the group taking appends */
 	int inflight;            /* the other group is being written */
 	uint64_t inflight_off;   /* file offset of the write (group start - carry) */
-	uint32_t inflight_len;   /* bytes of the write (direct: padded to a block) */
+	uint32_t inflight_len;   /* bytes of the write (padded to a block) */
 	uint32_t inflight_done;  /* bytes of it written so far */
 	uint64_t inflight_tsc;
 	uint64_t next_seq;

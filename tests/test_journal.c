@@ -4,8 +4,9 @@
  * write; a full group is backpressure, not a stall; segments roll over with
  * sequence numbers continuous; a write or flush error (injected through the
  * completion seam) acknowledges nothing of the group and fails the journal;
- * a short write is completed and flushed; the O_DIRECT path (direct_*)
- * keeps every record when groups share a block; a torn tail at every 512-byte
+ * a short write is completed and flushed; both paths write whole blocks
+ * (direct_*, buffered_writes_whole_blocks_*) and keep every record when
+ * groups share a block; a new segment's zeros bypass the page cache; a torn tail at every 512-byte
  * boundary of the last group is cut; and corruption anywhere else (a record
  * mid-log, a header, a missing segment) refuses to read, naming file and
  * offset.
@@ -19,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <linux/magic.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,6 +230,74 @@ Test(journal, full_group_is_backpressure)
 	wait_durable(n);
 	cr_assert_eq(j.durable_seq, n);
 	cr_assert_eq(hunt_journal_close(&j), 0);
+}
+
+static uint32_t writes_seen, writes_partial;
+
+static int
+check_whole_blocks(void *ctx, enum hunt_jop op, int res)
+{
+	const struct hunt_journal *jj = ctx;
+	if (op == HUNT_JOP_WRITE && jj->inflight_done == 0) {
+		writes_seen++;
+		if (jj->inflight_off % HUNT_JOURNAL_BLOCK != 0 || jj->inflight_len % HUNT_JOURNAL_BLOCK != 0)
+			writes_partial++;
+	}
+	return res;
+}
+
+/* Pages of the segment file `segment` in the page cache, of its first n. */
+static uint32_t
+pages_cached(uint32_t segment, uint32_t n)
+{
+	char name[64];
+	hunt_journal_seg_name(name, sizeof(name), 1, 3, segment);
+	int fd = openat(dir_fd, name, O_RDONLY);
+	cr_assert_geq(fd, 0, "%s", name);
+	void *p = mmap(NULL, (size_t)n * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	cr_assert_neq(p, MAP_FAILED);
+	unsigned char vec[256];
+	cr_assert_leq(n, sizeof(vec));
+	cr_assert_eq(mincore(p, (size_t)n * 4096, vec), 0);
+	uint32_t cached = 0;
+	for (uint32_t i = 0; i < n; i++)
+		cached += vec[i] & 1u;
+	munmap(p, (size_t)n * 4096);
+	close(fd);
+	return cached;
+}
+
+/* The buffered path writes whole blocks from a block boundary, as the
+ * direct one must: a partial page written through the page cache is read
+ * from the disk first when it is not cached, and a new segment's zeros go
+ * around the page cache (O_DIRECT), so none of it is. The records still
+ * read back whole, groups sharing blocks. */
+Test(journal, buffered_writes_whole_blocks_into_uncached_zeros)
+{
+	struct statfs sfs;
+	cr_assert_eq(fstatfs(dir_fd, &sfs), 0);
+	if (sfs.f_type == TMPFS_MAGIC)
+		cr_skip_test("%s is a tmpfs: no O_DIRECT, zeros go through the page cache", dir);
+	open_j(1 << 20, 64 << 10);
+	uint32_t spare_cached = pages_cached(1, 256);
+	cr_assert_leq(spare_cached, 1, "the spare's zeros bypassed the page cache (%u of 256 pages cached)", spare_cached);
+	cr_assert_leq(pages_cached(0, 256), 1, "at most the header page is cached");
+	j.fault = check_whole_blocks;
+	j.fault_ctx = &j;
+	uint64_t player = 0, seq = 0;
+	for (uint32_t n = 1; n <= 300; n += 37) { /* groups of 1 .. 297 records */
+		for (uint32_t i = 0; i < n; i++)
+			seq = join(++player);
+		wait_durable(seq);
+		cr_assert_eq(j.durable_seq, seq);
+	}
+	cr_assert_eq(writes_partial, 0, "%u of %u writes not whole blocks", writes_partial, writes_seen);
+	cr_assert_geq(writes_seen, 9);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, player);
+	for (uint64_t i = 0; i < player; i++)
+		cr_assert_eq(got.players[i], i + 1);
 }
 
 /* A group still in flight when the journal closes is waited for there, with
