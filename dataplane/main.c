@@ -295,6 +295,10 @@ jdev_start(struct huntd *d)
 		fprintf(stderr, "huntd: journal device thread: %s\n", strerror(errno));
 		return -1;
 	}
+	/* Off the worker lcores: created here it inherits the main lcore's
+	 * pinning, and its blocking writes would queue behind worker 0's busy
+	 * poll (the measurement in docs/architecture.md before 2026-12-05). */
+	off_worker_cpus(d, th, "hunt-jdev");
 	d->jdev = &dev;
 	d->jdev_thread = th;
 	return 0;
@@ -588,6 +592,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "huntd: telemetry commands not registered\n");
 	if (pthread_create(&control, NULL, control_main, &d) != 0)
 		return fail("control thread", strerror(errno));
+	off_worker_cpus(&d, control, "hunt-signal");
 	pthread_t ctl;
 	struct hunt_ctl_args ca = {.d = &d, .fd = hunt_ctl_listen(a.control), .path = a.control};
 	if (ca.fd < 0)
