@@ -52,6 +52,31 @@ show_status(const json_t *r)
 		       " ms ago)\n", num(hc, "pid"), num(hc, "seen_ms_ago"));
 }
 
+/* CPU by thread role, as a share of one CPU: over the interval since the
+ * last redraw with --watch (what it is doing now), else since start. */
+static void
+show_thread_cpu(const json_t *r)
+{
+	static json_t *prev; /* the last sample, for --watch */
+	const json_t *c = json_object_get(r, "thread_cpu_ms");
+	if (!json_is_object(c))
+		return;
+	json_int_t ms = num(r, "uptime_ms"), prev_ms = prev ? num(prev, "uptime_ms") : 0;
+	const json_t *pc = prev ? json_object_get(prev, "thread_cpu_ms") : NULL;
+	int since = pc != NULL && ms > prev_ms;
+	json_int_t span = since ? ms - prev_ms : ms;
+	printf("CPU by thread, %% of one CPU %s:", since ? "since the last redraw" : "since start");
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)c, k, v) {
+		json_int_t used = json_integer_value(v) - (since ? num(pc, k) : 0);
+		printf(" %s %.1f", k, span > 0 ? 100.0 * (double)used / (double)span : 0.0);
+	}
+	printf("\n");
+	json_decref(prev);
+	prev = json_deep_copy(r);
+}
+
 static void
 show_stats(const json_t *r)
 {
@@ -122,6 +147,7 @@ show_stats(const json_t *r)
 		       num(c, "written"), num(c, "folded_segments"),
 		       folded > 0 ? (double)num(c, "fold_cpu_us") * 1000.0 / (double)folded : 0.0,
 		       num(c, "last_write_us"), num(c, "error") ? "  STOPPED" : "");
+	show_thread_cpu(r);
 }
 
 static void

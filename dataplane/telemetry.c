@@ -10,6 +10,7 @@
  */
 #include "checkpointer.h"
 #include "huntd.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include <rte_telemetry.h>
 
+#include "hunt/clock.h"
 #include "hunt/proto.h"
 #include "hunt/status.h"
 
@@ -285,8 +287,15 @@ huntd_write_json(const struct huntd *d, FILE *f)
 	for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++)
 		fprintf(f, "%s\"%s\":%lu", i ? "," : "", hunt_status_name(i),
 			(unsigned long)t.status[i]);
-	fprintf(f, "},\"journal\":%s,\"epoch\":%lu,\"checkpointer\":{",
-		d->journal_dir ? "true" : "false", (unsigned long)d->epoch);
+	fprintf(f, "},\"journal\":%s,\"epoch\":%lu,\"uptime_ms\":%lu,\"thread_cpu_ms\":{",
+		d->journal_dir ? "true" : "false", (unsigned long)d->epoch,
+		(unsigned long)(hunt_clock_wall_ms() - d->start_wall_ms));
+	uint64_t cpu_ns[HUNT_THREAD_ROLE_COUNT];
+	hunt_threads_cpu(cpu_ns); /* all zero if /proc cannot be read */
+	for (unsigned r = 0; r < HUNT_THREAD_ROLE_COUNT; r++)
+		fprintf(f, "%s\"%s\":%lu", r ? "," : "", hunt_thread_role_name(r),
+			(unsigned long)(cpu_ns[r] / 1000000u));
+	fprintf(f, "},\"checkpointer\":{");
 	struct ckpt_figures cf;
 	ckpt_figures(d, &cf);
 #define X(fl) fprintf(f, "\"" #fl "\":%lu,", (unsigned long)cf.fl);

@@ -11,7 +11,9 @@
 #  - started under `taskset -c 0` (a cpuset or taskset of one CPU): on CPU
 #    0 only, never outside the set it was given (before, they were put on
 #    every other online CPU whatever huntd was started on).
-# Each run carries fresh winning claims so that io-wq threads exist.
+# Each run carries fresh winning claims so that io-wq threads exist. And
+# `huntctl stats` reports the CPU each role of thread used (the worker busy
+# polling, io-wq's flushes).
 . "$(dirname "$0")/lib.sh"
 
 {
@@ -65,6 +67,19 @@ run() { # run NAME [CONF]: a journaled huntd with fresh wins through it, left ru
 run all
 check "started on every CPU: background and flush threads on the CPUs but the worker's" \
 	threads_on "$PID_all" "$others"
+check "huntctl stats: CPU by thread role, the worker busy, the flushes' io-wq time counted" \
+	python3 - "$B/huntctl" "$T/all.sock" <<'PY'
+import json, os, subprocess, sys
+r = json.loads(subprocess.check_output([sys.argv[1], "--socket", sys.argv[2], "--json", "stats"]))
+c, up = r["thread_cpu_ms"], r["uptime_ms"]
+text = subprocess.check_output([sys.argv[1], "--socket", sys.argv[2], "stats"], text=True)
+print("  uptime %d ms; CPU ms by role: %s" % (up, c))
+ok = (set(c) == {"workers", "helper", "control", "signal", "journal_thread", "io_wq", "other", "ended"}
+      and c["workers"] >= up / 2 and c["io_wq"] + c["ended"] > 0
+      and sum(c.values()) <= up * len(os.sched_getaffinity(0)) * 1.1 + 100
+      and "CPU by thread, % of one CPU since start: workers " in text)
+sys.exit(0 if ok else 1)
+PY
 stop_huntd all
 finish_gen gall >/dev/null
 
