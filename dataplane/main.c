@@ -296,8 +296,9 @@ jdev_start(struct huntd *d)
 		return -1;
 	}
 	/* Off the worker lcores: created here it inherits the main lcore's
-	 * pinning, and its blocking writes would queue behind worker 0's busy
-	 * poll (the measurement in docs/architecture.md before 2026-12-05). */
+	 * pinning and would share worker 0's core, getting it only when the
+	 * worker yields (how docs/architecture.md's first comparison of the
+	 * two writers ran, before 2026-12-05). */
 	off_worker_cpus(d, th, "hunt-jdev");
 	d->jdev = &dev;
 	d->jdev_thread = th;
