@@ -352,7 +352,11 @@ submit_rest(struct hunt_journal *j)
 			    j->inflight_len - j->inflight_done, j->inflight_off + j->inflight_done);
 	io_uring_sqe_set_data64(w, HUNT_JOP_WRITE);
 	if (!j->cfg.direct) {
-		w->flags |= IOSQE_IO_LINK;
+		/* IOSQE_ASYNC: straight to io-wq. Tried inline first, a
+		 * buffered write runs on the worker whenever it can: the copy
+		 * into the page cache, page allocation, even reclaim's aging
+		 * (docs/benchmarks.md, 2026-12-05). */
+		w->flags |= IOSQE_IO_LINK | IOSQE_ASYNC;
 		struct io_uring_sqe *f = io_uring_get_sqe(&j->ring);
 		assert(f != NULL);
 		io_uring_prep_fsync(f, j->inflight_fd, IORING_FSYNC_DATASYNC);
