@@ -6,10 +6,10 @@
  * completion seam) acknowledges nothing of the group and fails the journal;
  * a short write is completed and flushed; both paths write whole blocks
  * (direct_*, buffered_writes_whole_blocks_*) and keep every record when
- * groups share a block; a new segment's zeros bypass the page cache; a torn tail at every 512-byte
- * boundary of the last group is cut; and corruption anywhere else (a record
- * mid-log, a header, a missing segment) refuses to read, naming file and
- * offset.
+ * groups share a block; a new segment's zeros bypass the page cache; a torn
+ * tail at every 512-byte boundary of the last group is cut; and corruption
+ * anywhere else (a record mid-log, a header, a missing segment) refuses to
+ * read, naming file and offset.
  */
 #define _GNU_SOURCE /* cpu_set_t */
 #include <criterion/criterion.h>

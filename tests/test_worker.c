@@ -244,16 +244,38 @@ Test(worker, malformed_frames_and_chained_mbufs_are_counted)
 	cr_assert_eq(rte_mempool_in_use_count(pool), 0, "every dropped mbuf freed");
 }
 
+/* A fresh directory for a journal, and its removal. */
+struct jdir {
+	char path[32];
+	int fd;
+};
+
+static void
+jdir_make(struct jdir *d)
+{
+	snprintf(d->path, sizeof(d->path), "/tmp/test_worker_jXXXXXX");
+	cr_assert_not_null(mkdtemp(d->path));
+	d->fd = open(d->path, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(d->fd, 0);
+}
+
+static void
+jdir_remove(struct jdir *d)
+{
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->path);
+	cr_assert_eq(system(cmd), 0);
+	close(d->fd);
+}
+
 Test(worker, held_replies_keep_no_mbuf_and_leave_in_order_once_durable)
 {
 	uint32_t ow = hunt_shard_of_hunt(2, 16) % 2; /* hunt 2 takes 100 players */
-	char dir[] = "/tmp/test_worker_jXXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
-	cr_assert_geq(dir_fd, 0);
+	struct jdir dir;
+	jdir_make(&dir);
 	/* The group is not written before the clock reaches 1000: until then
 	 * every JOIN reply waits for its record. */
-	struct hunt_journal_cfg jc = {.dir_fd = dir_fd, .epoch = 1, .worker = ow,
+	struct hunt_journal_cfg jc = {.dir_fd = dir.fd, .epoch = 1, .worker = ow,
 				      .segment_bytes = 1u << 20, .group_bytes = 64u << 10,
 				      .group_delay_tsc = 1000};
 	static struct hunt_journal j;
@@ -292,10 +314,7 @@ Test(worker, held_replies_keep_no_mbuf_and_leave_in_order_once_durable)
 	cr_assert_eq(j.durable_seq, n, "one JOIN record each");
 	assert_accounted(o);
 	cr_assert_eq(hunt_journal_close(&j), 0);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	close(dir_fd);
+	jdir_remove(&dir);
 }
 
 static int
@@ -334,11 +353,9 @@ reply_status(struct rte_mbuf *m)
 Test(worker, a_failed_journal_answers_what_is_durable_and_refuses_the_rest)
 {
 	uint32_t ow = hunt_shard_of_hunt(2, 16) % 2;
-	char dir[] = "/tmp/test_worker_jXXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
-	cr_assert_geq(dir_fd, 0);
-	struct hunt_journal_cfg jc = {.dir_fd = dir_fd, .epoch = 1, .worker = ow,
+	struct jdir dir;
+	jdir_make(&dir);
+	struct hunt_journal_cfg jc = {.dir_fd = dir.fd, .epoch = 1, .worker = ow,
 				      .segment_bytes = 1u << 20, .group_bytes = 64u << 10};
 	static struct hunt_journal j;
 	cr_assert_eq(hunt_journal_open(&j, &jc), 0);
@@ -371,10 +388,7 @@ Test(worker, a_failed_journal_answers_what_is_durable_and_refuses_the_rest)
 	cr_assert_eq(j.durable_seq, 1, "nothing after the failure became durable");
 	cr_assert_eq(hunt_worker_held(o), 1, "only the failed group's JOIN is held");
 	hunt_journal_close(&j);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	close(dir_fd);
+	jdir_remove(&dir);
 }
 
 Test(worker, waves_advance_from_the_poll_loop)
