@@ -88,7 +88,7 @@ show_stats(const json_t *r)
 	size_t i;
 	const json_t *w;
 	json_int_t refused = 0, no_spare = 0, flush_max = 0; /* journal, all workers */
-	json_int_t recycled = 0, zeroed = 0;
+	json_int_t recycled = 0, zeroed = 0, spare_failed = 0;
 	json_array_foreach(pw, i, w) {
 		json_int_t drops = 0;
 		const char *k;
@@ -101,6 +101,7 @@ show_stats(const json_t *r)
 		no_spare += num(j, "spare_waits");
 		recycled += num(j, "spares_recycled");
 		zeroed += num(j, "spares_zeroed");
+		spare_failed += num(j, "spare_failures");
 		if (num(j, "flush_cycles_max") > flush_max)
 			flush_max = num(j, "flush_cycles_max");
 		printf("%-6zu %12" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
@@ -138,6 +139,16 @@ show_stats(const json_t *r)
 		       "%.0f us; segments made %" JSON_INTEGER_FORMAT " recycled, %" JSON_INTEGER_FORMAT
 		       " zero-filled\n",
 		       refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0, recycled, zeroed);
+	if (spare_failed > 0)
+		printf("journal: %" JSON_INTEGER_FORMAT " tries to make a spare segment failed\n",
+		       spare_failed);
+	json_array_foreach(pw, i, w) { /* a spare that cannot be made now: say so loudly */
+		json_int_t e = num(json_object_get(w, "journal"), "spare_error");
+		if (e != 0)
+			printf("JOURNAL worker %zu: its next segment cannot be made (%s): state changes "
+			       "get RETRY_LATER once its current segment is full; retried until it can\n",
+			       i, strerror((int)-e));
+	}
 	const json_t *c = json_object_get(r, "checkpointer");
 	json_int_t folded = num(c, "folded_records");
 	if (json_is_true(json_object_get(r, "journal")))
@@ -147,6 +158,10 @@ show_stats(const json_t *r)
 		       num(c, "written"), num(c, "folded_segments"),
 		       folded > 0 ? (double)num(c, "fold_cpu_us") * 1000.0 / (double)folded : 0.0,
 		       num(c, "last_write_us"), num(c, "error") ? "  STOPPED" : "");
+	if (num(c, "write_error") != 0)
+		printf("CHECKPOINTS: the last write failed (%s, %" JSON_INTEGER_FORMAT
+		       " failed tries): retried every few seconds; replay after a crash grows meanwhile\n",
+		       strerror((int)-num(c, "write_error")), num(c, "write_failures"));
 	show_thread_cpu(r);
 }
 

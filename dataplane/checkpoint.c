@@ -162,6 +162,8 @@ hunt_checkpoint_write(int dir_fd, const struct hunt_jcover *cover,
 		close(fd);
 	if (rc == 0 && renameat(dir_fd, tmp, dir_fd, name) != 0)
 		rc = -errno;
+	if (rc != 0)
+		unlinkat(dir_fd, tmp, 0); /* a partial file holds space a retry needs */
 	if (rc == 0 && fsync(dir_fd) != 0)
 		rc = -errno;
 	free(b.p);

@@ -16,6 +16,9 @@
 #define FOLD_SLICE_RECORDS 16384u
 #define FOLD_PAUSE_US 500u
 
+/* A checkpoint that could not be written is tried again this often. */
+#define CKPT_RETRY_S 5u
+
 static struct hunt_table *
 shadow_owner(void *ctx, uint32_t hunt_id)
 {
@@ -119,19 +122,41 @@ hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed)
 	if (c->bytes_since < (uint64_t)jt->checkpoint_mb << 20)
 		return 0;
 	double t0 = hunt_clock_mono_s();
+	if (c->write_error != 0 && t0 - c->write_failed_s < CKPT_RETRY_S)
+		return 0; /* the last write failed: not again yet */
 	struct hunt_table *tables[HUNT_JSCAN_WORKERS_MAX];
 	for (uint32_t w = 0; w < c->n_workers; w++)
 		tables[w] = &c->shadow[w];
 	c->cover.gen++;
 	int rc = hunt_checkpoint_write(c->dir_fd, &c->cover, tables, c->n_workers);
-	if (rc != 0)
-		return stop(c, rc, "writing a checkpoint");
-	c->bytes_since = 0;
+	if (rc != 0) {
+		/* A full disk, most likely. The shadow tables are intact, so
+		 * the next try writes the same checkpoint (or a later one);
+		 * meanwhile replay after a crash is longer, not wrong. */
+		c->cover.gen--;
+		if (c->write_error == 0)
+			fprintf(stderr, "huntd: checkpointer: cannot write a checkpoint (%s); "
+					"trying again every %u s\n", strerror(-rc), CKPT_RETRY_S);
+		c->write_failed_s = t0;
+		__atomic_store_n(&c->write_error, rc, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->write_failures, 1, __ATOMIC_RELAXED);
+	} else {
+		if (c->write_error != 0)
+			fprintf(stderr, "huntd: checkpointer: checkpoint %lu written after failed tries\n",
+				(unsigned long)c->cover.gen);
+		__atomic_store_n(&c->write_error, 0, __ATOMIC_RELAXED);
+		c->bytes_since = 0;
+	}
+	/* Also after a failed write: what the checkpoints already on disk
+	 * cover can still be retired, and a retired segment recycled is a
+	 * spare that needs no new space. */
 	int removed = hunt_journal_retain(c->dir_fd, c->dir, jt->free_segments,
 					  (uint64_t)jt->retain_mb << 20,
 					  (uint64_t)jt->retain_hours * 3600u, time(NULL));
 	if (removed > 0)
 		__atomic_fetch_add(&c->removed_files, (uint64_t)removed, __ATOMIC_RELAXED);
+	if (rc != 0)
+		return 0;
 	__atomic_store_n(&c->last_write_us, (uint64_t)((hunt_clock_mono_s() - t0) * 1e6), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c->written, 1, __ATOMIC_RELAXED);
 	return 1;

@@ -40,6 +40,9 @@ struct hunt_checkpointer {
 	uint64_t fold_cpu_us;     /* this thread's CPU time reading and applying them */
 	uint64_t removed_files;   /* by retention */
 	uint64_t last_write_us;   /* how long the last checkpoint (and retention) took */
+	uint64_t write_failures;  /* checkpoint writes that failed (each retried) */
+	int write_error;          /* the last write failed with this; 0 once one succeeds */
+	double write_failed_s;    /* when (hunt_clock_mono_s) */
 	int error;                /* 0, or what stopped it (logged once) */
 };
 
@@ -51,7 +54,9 @@ int hunt_checkpointer_init(struct hunt_checkpointer *c, const struct hunt_config
 
 /* Folds every segment sealed[w] says is done, and writes a checkpoint when
  * due. Blocking I/O: the helper thread only. Returns 1 if it wrote one, 0,
- * or -errno (and stops for good: the journal goes on, unbounded replay). */
+ * or -errno (a sealed segment does not read back: it stops for good, the
+ * journal goes on, unbounded replay). A checkpoint that cannot be written
+ * is retried every few seconds (write_error, write_failures). */
 int hunt_checkpointer_step(struct hunt_checkpointer *c, const uint32_t *sealed);
 
 void hunt_checkpointer_free(struct hunt_checkpointer *c);

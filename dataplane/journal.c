@@ -243,10 +243,11 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint3
 int
 hunt_journal_make_spare(struct hunt_journal *j)
 {
-	if (__atomic_load_n(&j->spare_fd, __ATOMIC_ACQUIRE) >= 0 ||
-	    __atomic_load_n(&j->spare_error, __ATOMIC_ACQUIRE) != 0)
+	if (__atomic_load_n(&j->spare_fd, __ATOMIC_ACQUIRE) >= 0)
 		return 0;
 	uint64_t now = (uint64_t)(hunt_clock_mono_s() * 1e9);
+	if (j->spare_error != 0 && now - j->spare_failed_ns < j->cfg.spare_retry_ns)
+		return 0; /* the last try failed: not again yet */
 	uint64_t life_ns = j->spare_taken_ns != 0 ? now - j->spare_taken_ns : 0;
 	j->spare_taken_ns = now;
 	uint64_t chunks = (j->cfg.segment_bytes + ZERO_CHUNK_BYTES - 1) / ZERO_CHUNK_BYTES;
@@ -256,9 +257,12 @@ hunt_journal_make_spare(struct hunt_journal *j)
 			      (uint32_t)(pause_us < ZERO_PAUSE_US_MAX ? pause_us : ZERO_PAUSE_US_MAX),
 			      &recycled);
 	if (fd < 0) {
+		j->spare_failed_ns = now;
+		__atomic_store_n(&j->st.spare_failures, j->st.spare_failures + 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&j->spare_error, fd, __ATOMIC_RELEASE);
 		return fd;
 	}
+	__atomic_store_n(&j->spare_error, 0, __ATOMIC_RELEASE);
 	if (recycled) /* plain stores: this thread is their one writer */
 		__atomic_store_n(&j->st.spares_recycled, j->st.spares_recycled + 1, __ATOMIC_RELAXED);
 	else
@@ -566,12 +570,8 @@ rollover(struct hunt_journal *j)
 	if (j->old_fd >= 0)
 		return 0;
 	int fd = __atomic_load_n(&j->spare_fd, __ATOMIC_ACQUIRE);
-	if (fd < 0) {
-		int e = __atomic_load_n(&j->spare_error, __ATOMIC_ACQUIRE);
-		if (e != 0)
-			fail(j, e);
-		else
-			j->st.spare_waits++;
+	if (fd < 0) { /* not made yet, or the helper is retrying: refuse for now */
+		j->st.spare_waits++;
 		return 0;
 	}
 	if (j->inflight)

@@ -15,11 +15,18 @@
  * journal for good: durable_seq never passes the failed group, so nothing in
  * it is acknowledged, and every later append is refused.
  *
+ * A spare segment that cannot be made (a full disk: ENOSPC is met here,
+ * ahead of need, since segments are preallocated) is not a journal
+ * failure: nothing written depends on it. The helper tries again every
+ * spare_retry_ns; meanwhile the current segment fills, then every append
+ * is refused (RETRY_LATER, counted in `spare_waits`) until a spare is
+ * ready, and the journal goes on by itself once there is room again.
+ *
  * Threads: the worker owns everything here except `spare_fd` and
  * `spare_error`, which the segment helper thread (hunt_journal_make_spare)
- * writes with release stores when a zero-filled spare segment is ready,
- * and `sealed`, which the worker publishes (release) for the helper's
- * checkpointer.
+ * writes with release stores when a zero-filled spare segment is ready or
+ * could not be made, and `sealed`, which the worker publishes (release)
+ * for the helper's checkpointer.
  */
 #ifndef HUNT_JOURNAL_H
 #define HUNT_JOURNAL_H
@@ -40,6 +47,7 @@ struct hunt_journal_cfg {
 	uint64_t group_delay_tsc; /* flush a non-full group after this long; 0: at once */
 	int direct;               /* O_DIRECT|O_DSYNC block writes, else write + fdatasync */
 	const cpu_set_t *iowq_cpus; /* where io_uring's blocking work may run; NULL: any CPU */
+	uint64_t spare_retry_ns;  /* a spare that could not be made is tried again after this */
 };
 
 #define HUNT_JOURNAL_BLOCK 4096u /* O_DIRECT alignment of buffers, offsets, lengths */
@@ -60,6 +68,7 @@ struct hunt_journal_stats {
 	 * worker: how each segment after the first was made. */
 	uint64_t spares_recycled;  /* a retired segment renamed into place */
 	uint64_t spares_zeroed;    /* a new file, zero-filled */
+	uint64_t spare_failures;   /* tries to make one that failed (each retried) */
 };
 
 struct hunt_jgroup {
@@ -123,7 +132,9 @@ struct hunt_journal {
 	uint64_t durable_seq;
 	int error;               /* 0, or the negative errno that failed it */
 	int spare_fd;            /* helper -> worker: ready spare, or -1 */
-	int spare_error;         /* helper -> worker: creating it failed */
+	int spare_error;         /* helper -> telemetry: the last try to make the
+				  * spare failed with this; 0 once one is made */
+	uint64_t spare_failed_ns; /* helper: when that try was */
 	uint32_t spare_next;     /* helper: number of the next spare to make */
 	uint64_t spare_taken_ns; /* helper: when it last found the spare taken */
 	uint32_t sealed;         /* worker -> helper: segments 0 .. sealed - 1 are

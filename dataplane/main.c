@@ -195,6 +195,10 @@ off_worker_cpus(const struct huntd *d, pthread_t th, const char *name)
 	pthread_setname_np(th, name);
 }
 
+/* A spare segment that could not be made (a full disk) is tried again
+ * this often: each try writes until the disk refuses, then deletes it. */
+#define SPARE_RETRY_MS 500u
+
 /* Zero-fills each worker's next segment ahead of need, and folds sealed
  * segments into live checkpoints (blocking I/O, so never on a worker).
  * Polls every 2 ms: a 64 MiB segment lasts seconds. */
@@ -203,10 +207,25 @@ segment_helper_main(void *arg)
 {
 	struct huntd *d = arg;
 	uint32_t sealed[HUNT_WORKERS_MAX];
+	uint64_t failed_since[HUNT_WORKERS_MAX] = {0}; /* spare_failures when it began failing, + 1 */
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
 		for (uint32_t i = 0; i < d->n_workers; i++) {
-			hunt_journal_make_spare(&d->journals[i]);
-			sealed[i] = __atomic_load_n(&d->journals[i].sealed, __ATOMIC_ACQUIRE);
+			struct hunt_journal *j = &d->journals[i];
+			int rc = hunt_journal_make_spare(j);
+			if (rc < 0 && failed_since[i] == 0) {
+				failed_since[i] = j->st.spare_failures;
+				fprintf(stderr, "huntd: journal %u: cannot make segment %u (%s): state "
+						"changes get RETRY_LATER once segment %u is full; trying "
+						"again every %u ms\n",
+					i, j->spare_next, strerror(-rc), j->spare_next - 1, SPARE_RETRY_MS);
+			} else if (rc == 1 && failed_since[i] != 0) {
+				fprintf(stderr, "huntd: journal %u: segment %u made after %lu failed "
+						"tries; state changes are accepted again\n",
+					i, j->spare_next - 1,
+					(unsigned long)(j->st.spare_failures - failed_since[i] + 1));
+				failed_since[i] = 0;
+			}
+			sealed[i] = __atomic_load_n(&j->sealed, __ATOMIC_ACQUIRE);
 		}
 		if (hunt_checkpointer_step(d->ckpt, sealed) == 1)
 			printf("huntd: checkpoint %lu of epoch %lu written (%lu segments folded, %lu us)\n",
@@ -374,6 +393,7 @@ journal_start(struct huntd *d, int dir_fd)
 			.group_bytes = jt->group_kb * 1024u,
 			.direct = jt->direct_io != 0,
 			.group_delay_tsc = (uint64_t)jt->group_delay_us * d->tsc_hz / 1000000u,
+			.spare_retry_ns = SPARE_RETRY_MS * 1000000ull,
 			.iowq_cpus = jt->flush_on_worker_cpus == 0   ? &iowq
 				     : jt->flush_on_worker_cpus == 2 ? &own
 								     : &d->start_cpus};

@@ -60,19 +60,22 @@ huntd_sum(const struct huntd *d, struct hunt_totals *t)
 #define JOURNAL_FIELDS(X)                                                     \
 	X(records) X(groups) X(bytes) X(flush_cycles) X(flush_cycles_max)     \
 	X(group_records_max) X(full) X(short_writes) X(rollovers)             \
-	X(spare_waits) X(errors) X(spares_recycled) X(spares_zeroed)
+	X(spare_waits) X(errors) X(spares_recycled) X(spares_zeroed)          \
+	X(spare_failures)
 
 /* A worker's journal figures (zeros without a journal), read racily. */
 static void
 journal_figures(const struct hunt_worker *w, struct hunt_journal_stats *js, uint64_t *durable,
-		int *error, uint32_t *held_now)
+		int *error, int *spare_error, uint32_t *held_now)
 {
 	memset(js, 0, sizeof(*js));
 	*durable = 0;
 	*error = 0;
+	*spare_error = 0;
 	*held_now = 0;
 	if (w->jnl == NULL)
 		return;
+	*spare_error = __atomic_load_n(&w->jnl->spare_error, __ATOMIC_RELAXED);
 	add_relaxed((uint64_t *)js, (const uint64_t *)&w->jnl->st, sizeof(*js) / sizeof(uint64_t));
 	*durable = __atomic_load_n(&w->jnl->durable_seq, __ATOMIC_RELAXED);
 	*error = __atomic_load_n(&w->jnl->error, __ATOMIC_RELAXED);
@@ -151,13 +154,15 @@ tel_worker(const char *cmd, const char *params, struct rte_tel_data *dd)
 }
 
 /* The checkpointer's counters (relaxed: the helper thread writes them). */
-#define CKPT_FIELDS(X) X(written) X(folded_segments) X(folded_records) X(fold_cpu_us) X(removed_files) X(last_write_us)
+#define CKPT_FIELDS(X)                                                                  \
+	X(written) X(folded_segments) X(folded_records) X(fold_cpu_us) X(removed_files) \
+	X(last_write_us) X(write_failures)
 
 struct ckpt_figures {
 #define X(fl) uint64_t fl;
 	CKPT_FIELDS(X)
 #undef X
-	int error;
+	int error, write_error;
 };
 
 static void
@@ -171,6 +176,7 @@ ckpt_figures(const struct huntd *d, struct ckpt_figures *o)
 	CKPT_FIELDS(X)
 #undef X
 	o->error = __atomic_load_n(&c->error, __ATOMIC_RELAXED);
+	o->write_error = __atomic_load_n(&c->write_error, __ATOMIC_RELAXED);
 }
 
 static int
@@ -191,13 +197,15 @@ tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
 	CKPT_FIELDS(X)
 #undef X
 	rte_tel_data_add_dict_string(cd, "error", cf.error ? strerror(-cf.error) : "none");
+	rte_tel_data_add_dict_string(cd, "write_error",
+				     cf.write_error ? strerror(-cf.write_error) : "none");
 	rte_tel_data_add_dict_container(dd, "checkpointer", cd, 0);
 	for (uint32_t w = 0; w < tel_ctx->n_workers; w++) {
 		struct hunt_journal_stats js;
 		uint64_t durable;
-		int error;
+		int error, spare_error;
 		uint32_t held_now;
-		journal_figures(tel_ctx->workers[w], &js, &durable, &error, &held_now);
+		journal_figures(tel_ctx->workers[w], &js, &durable, &error, &spare_error, &held_now);
 		struct rte_tel_data *c = rte_tel_data_alloc();
 		if (c == NULL)
 			return -ENOMEM;
@@ -212,6 +220,8 @@ tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
 		rte_tel_data_add_dict_u64(c, "flush_max_us", (uint64_t)((double)js.flush_cycles_max * us));
 		rte_tel_data_add_dict_u64(c, "held_now", held_now);
 		rte_tel_data_add_dict_string(c, "error", error ? strerror(-error) : "none");
+		rte_tel_data_add_dict_string(c, "spare_error",
+					     spare_error ? strerror(-spare_error) : "none");
 		char name[32];
 		snprintf(name, sizeof(name), "worker_%u", w);
 		rte_tel_data_add_dict_container(dd, name, c, 0);
@@ -301,17 +311,18 @@ huntd_write_json(const struct huntd *d, FILE *f)
 #define X(fl) fprintf(f, "\"" #fl "\":%lu,", (unsigned long)cf.fl);
 	CKPT_FIELDS(X)
 #undef X
-	fprintf(f, "\"error\":%d},\"per_worker\":[", cf.error);
+	fprintf(f, "\"error\":%d,\"write_error\":%d},\"per_worker\":[", cf.error, cf.write_error);
 	for (uint32_t w = 0; w < d->n_workers; w++) {
 		fprintf(f, "%s{", w ? "," : "");
 		json_counters(f, &d->workers[w]->ctr);
 		struct hunt_journal_stats js;
 		uint64_t durable;
-		int error;
+		int error, spare_error;
 		uint32_t held_now;
-		journal_figures(d->workers[w], &js, &durable, &error, &held_now);
-		fprintf(f, ",\"held_now\":%u,\"journal\":{\"durable_seq\":%lu,\"error\":%d",
-			held_now, (unsigned long)durable, error);
+		journal_figures(d->workers[w], &js, &durable, &error, &spare_error, &held_now);
+		fprintf(f, ",\"held_now\":%u,\"journal\":{\"durable_seq\":%lu,\"error\":%d,"
+			   "\"spare_error\":%d",
+			held_now, (unsigned long)durable, error, spare_error);
 #define X(fl) fprintf(f, ",\"" #fl "\":%lu", (unsigned long)js.fl);
 		JOURNAL_FIELDS(X)
 #undef X

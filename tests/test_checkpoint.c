@@ -6,15 +6,20 @@
  * damaged one applied; a generation of the same epoch is newer; a hunt
  * whose clues_per_wave changed is skipped; the cover (segments, next seq)
  * round-trips; each hunt's events round-trip (a smaller events_kept keeps
- * the newest and reports the rest as dropped); and retention deletes, beyond its size or age limit, only
+ * the newest and reports the rest as dropped); a write the disk refuses
+ * leaves no partial file; and retention deletes, beyond its size or age limit, only
  * segments both of the two newest whole checkpoints cover, and checkpoints
  * older than those two.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,6 +142,32 @@ Test(checkpoint, round_trip_rebuilds_the_same_state)
 	cr_assert_eq(w, 4);
 	cr_assert_eq(claim(&back, 1 + 5 % 3, 1, 5, &w), HUNT_STATUS_WON, "previous wave too");
 	cr_assert_eq(claim(&back, 1, 2, 4, &w), HUNT_STATUS_WON, "and the open wave goes on");
+}
+
+/* A checkpoint the disk refuses (the file-size limit here, ENOSPC on a
+ * full disk) fails cleanly: no partial file is left to hold the space a
+ * retry needs, and the retry writes it whole. */
+Test(checkpoint, failed_write_leaves_nothing_and_a_retry_writes_it)
+{
+	play();
+	signal(SIGXFSZ, SIG_IGN); /* the write fails with EFBIG instead */
+	struct rlimit lim;
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &lim), 0);
+	struct rlimit small = {.rlim_cur = 64, .rlim_max = lim.rlim_max};
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	int rc = write_ckpt(5, 1, &live);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	cr_assert_eq(rc, -EFBIG);
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		cr_assert(e->d_name[0] == '.', "%s left behind", e->d_name);
+	closedir(d);
+	cr_assert_eq(write_ckpt(5, 1, &live), 0);
+	uint32_t skipped;
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.gen, 1);
+	cr_assert_eq(hunt_table_find(&back, 1)->wave_id, 2);
 }
 
 Test(checkpoint, events_round_trip_and_a_smaller_ring_keeps_the_newest)

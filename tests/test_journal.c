@@ -22,7 +22,9 @@
 #include <pthread.h>
 #include <linux/magic.h>
 #include <sys/eventfd.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -213,6 +215,86 @@ Test(journal, device_thread_direct_small_groups_keep_every_record)
 {
 	device = direct = 1;
 	small_groups_keep_every_record();
+}
+
+/* Appends JOINs, each group made durable, until the journal refuses one;
+ * returns the last seq appended. */
+static uint64_t
+join_until_refused(uint64_t seq)
+{
+	for (int i = 0; i < 100000; i++) {
+		if (!hunt_journal_room(&j, REC_BYTES)) {
+			wait_durable(seq);
+			if (!hunt_journal_room(&j, REC_BYTES))
+				return seq;
+		}
+		seq = join(seq + 1);
+	}
+	cr_assert_fail("the journal never refused an append");
+	return seq;
+}
+
+static int
+segment_exists(uint32_t segment)
+{
+	char name[64];
+	hunt_journal_seg_name(name, sizeof(name), 1, 3, segment);
+	return faccessat(dir_fd, name, F_OK, 0) == 0;
+}
+
+/* A spare segment that cannot be made (the file-size limit refuses its
+ * zeros here, as a full disk refuses them with ENOSPC) fails nothing: the
+ * current segment fills, then appends are refused (RETRY_LATER above),
+ * the helper tries again no sooner than spare_retry_ns, and once a spare
+ * can be made the journal goes on by itself, seq unbroken. */
+Test(journal, spare_that_cannot_be_made_is_retried_not_fatal)
+{
+	open_j(4 * 4096, 1024); /* segment 0 and its spare, segment 1 */
+	j.cfg.spare_retry_ns = 3600ull * 1000000000ull;
+	uint64_t seq = 0;
+	while (j.segment == 0) { /* into segment 1: its spare is not made yet */
+		if (!hunt_journal_room(&j, REC_BYTES))
+			wait_durable(seq);
+		seq = join(seq + 1);
+	}
+	cr_assert_lt(j.spare_fd, 0);
+
+	signal(SIGXFSZ, SIG_IGN); /* the write fails with EFBIG instead */
+	struct rlimit lim;
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &lim), 0);
+	struct rlimit small = {.rlim_cur = 4096, .rlim_max = lim.rlim_max};
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	cr_assert_eq(hunt_journal_make_spare(&j), -EFBIG);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	cr_assert_eq(j.spare_error, -EFBIG);
+	cr_assert_eq(j.st.spare_failures, 1);
+	cr_assert_not(segment_exists(2), "a failed spare leaves no file behind");
+	cr_assert_eq(hunt_journal_make_spare(&j), 0, "not tried again before spare_retry_ns");
+	cr_assert_eq(j.st.spare_failures, 1);
+
+	seq = join_until_refused(seq);
+	cr_assert_eq(j.segment, 1, "segment 1 full, no spare");
+	cr_assert_eq(j.error, 0, "a missing spare fails nothing");
+	cr_assert_eq(j.durable_seq, seq);
+	uint64_t waits = j.st.spare_waits;
+	cr_assert_geq(waits, 1);
+	cr_assert_not(hunt_journal_room(&j, REC_BYTES));
+	cr_assert_eq(j.st.spare_waits, waits + 1, "each refusal is counted");
+
+	j.cfg.spare_retry_ns = 0;
+	cr_assert_eq(hunt_journal_make_spare(&j), 1);
+	cr_assert_eq(j.spare_error, 0);
+	cr_assert(hunt_journal_room(&j, REC_BYTES));
+	uint64_t last = join(seq + 1);
+	cr_assert_eq(last, seq + 1);
+	wait_durable(last);
+	cr_assert_eq(j.durable_seq, last);
+	cr_assert_eq(j.segment, 2);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, last);
+	for (uint64_t i = 0; i < last; i++)
+		cr_assert_eq(got.seqs[i], i + 1);
 }
 
 Test(journal, full_group_is_backpressure)

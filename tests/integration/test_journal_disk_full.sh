@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Proves that a full disk is not a journal failure: huntd journals to a
+# small tmpfs, a filler file takes all but half a segment of it, and claims
+# flow. The segment after the spare cannot be made (ENOSPC, met by the
+# helper ahead of need, since segments are preallocated): huntd logs it
+# once, telemetry and huntctl show it, and once the current segment is full
+# new claims get RETRY_LATER while nothing acknowledged depends on the
+# missing segment. When the filler is deleted the helper's retry makes the
+# segment and the same huntd (no restart) acknowledges wins again. Then a
+# SIGKILL and a restart on the journal: every acknowledged win of both runs
+# is there, and no clue has two winners.
+. "$(dirname "$0")/lib.sh"
+
+DISK=$T/disk
+mkdir -p "$DISK"
+if ! mount -t tmpfs -o size=8m hunt-disk-full "$DISK"; then
+	notok "mount an 8 MiB tmpfs for the journal (needs root)"
+	it_done
+fi
+# huntd must be gone before the unmount, and the unmount before $T goes.
+trap 'for p in $IT_PIDS; do kill -TERM "$p" 2>/dev/null; done
+for p in $IT_PIDS; do wait "$p" 2>/dev/null; done
+umount "$DISK" 2>/dev/null; it_cleanup' EXIT
+
+cat >"$T/hunt.conf" <<CONF
+[server]
+ip = 198.18.0.1
+[journal]
+segment_mb = 1
+group_kb = 64
+[world]
+id = 1
+[hunt]
+id = 1
+world = 1
+clues_per_wave = 2000
+wave_duration_ms = 60000
+cooldown_ms = 10
+max_players = 4000
+CONF
+IT_JOURNAL=$DISK/journal start_huntd d "$T/hunt.conf" -l 0 \
+	--vdev "net_memif0,role=server,socket=$T/memif.sock" || it_done
+# segment 0, its spare (segment 1) and the start-up checkpoint are made:
+# leave half a segment free, so segment 2 cannot be.
+avail=$(df --output=avail -B1 "$DISK" | tail -1)
+fallocate -l $((avail - 512 * 1024)) "$DISK/filler"
+check "the filler leaves less than a segment free" \
+	[ "$(df --output=avail -B1 "$DISK" | tail -1)" -lt $((1024 * 1024)) ]
+
+run_gen g1 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --duration 3 \
+	--mix 0:0:1:3 --timeout-ms 50 --retries 3 --wins-out "$T/wins1.txt"
+check "huntgen reported (disk full)" [ -s "$T/g1.json" ]
+"$B/huntctl" --socket "$T/d.sock" --json stats >"$T/full.json"
+"$B/huntctl" --socket "$T/d.sock" stats >"$T/full.txt"
+check "huntd logged the segment it cannot make, once" \
+	[ "$(grep -c "huntd: journal 0: cannot make segment 2 (No space left on device)" "$T/d.log")" = 1 ]
+check "stats: the spare's error, its failed tries, appends refused, the journal not failed" \
+	pyjson "$T/full.json" '(d["per_worker"][0]["journal"]["spare_error"] == -28 and
+		d["per_worker"][0]["journal"]["spare_failures"] >= 1 and
+		d["per_worker"][0]["journal"]["spare_waits"] > 0 and
+		d["per_worker"][0]["journal"]["error"] == 0)'
+check "huntctl stats says why state changes are refused" \
+	grep -q "JOURNAL worker 0: its next segment cannot be made (No space left on device)" "$T/full.txt"
+check "claims got RETRY_LATER while the disk was full, and no clue two winners" \
+	pyjson "$T/g1.json" 'd["retry_later_seen"] > 0 and d["wins_acked"] > 0 and d["double_winners"] == 0'
+finish_gen g1
+
+rm "$DISK/filler"
+for _ in $(seq 1 100); do # the helper retries every 500 ms
+	grep -q "huntd: journal 0: segment 2 made after" "$T/d.log" && break
+	sleep 0.1
+done
+check "huntd made the segment once there was room, without a restart" \
+	grep -q "huntd: journal 0: segment 2 made after [0-9]* failed tries" "$T/d.log"
+run_gen g2 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --duration 2 --rate 10000 \
+	--mix 0:0:1:3 --timeout-ms 50 --retries 3 --wins-out "$T/wins2.txt"
+check "the same huntd acknowledges wins again, every invariant held" \
+	pyjson "$T/g2.json" 'd["wins_acked"] > 0 and d["failures"] == 0'
+"$B/huntctl" --socket "$T/d.sock" --json stats >"$T/after.json"
+check "stats: the spare's error is cleared, the journal never failed" \
+	pyjson "$T/after.json" '(d["per_worker"][0]["journal"]["spare_error"] == 0 and
+		d["per_worker"][0]["journal"]["error"] == 0 and
+		d["per_worker"][0]["journal"]["rollovers"] >= 2)'
+finish_gen g2
+
+kill -KILL "$PID_d"
+wait "$PID_d" 2>/dev/null
+IT_PIDS=$(echo "$IT_PIDS" | sed "s/ $PID_d//")
+IT_JOURNAL=$DISK/journal start_huntd d2 "$T/hunt.conf" -l 0 \
+	--vdev "net_memif0,role=server,socket=$T/memif2.sock" || it_done
+check "huntd restarts on the journal and replays it" grep -q "then replayed" "$T/d2.log"
+check "huntd exits 0 after the restart" stop_huntd d2
+"$B/huntctl" journal dump "$DISK/journal" --json >"$T/dump.jsonl"
+cat "$T/wins1.txt" "$T/wins2.txt" >"$T/wins.txt"
+check "every acknowledged win of both runs is in the journal, no clue twice" \
+	python3 "$IT_DIR/wins_durable.py" "$T/wins.txt" "$T/dump.jsonl"
+it_done
