@@ -529,8 +529,8 @@ on_claim(struct gen *g, struct slot *s, const struct hunt_hdr *hd, const void *b
 		if (row->winner[c] == 0) {
 			g->r.wins_acked++;
 			if (g->wins != NULL)
-				fprintf(g->wins, "%u %u %u %" PRIu64 "\n", hv->cfg->id, s->wave_id, c,
-					h->player_id);
+				fprintf(g->wins, "%u %u %u %" PRIu64 " %u %u\n", hv->cfg->id,
+					s->wave_id, c, h->player_id, r->loot_item, r->coins);
 		}
 		row->winner[c] = h->player_id;
 	} else if (row->winner[c] != 0) {
@@ -719,7 +719,7 @@ usage(void)
 		"  --queues N             port queues; a request goes on queue shard %% N (1)\n"
 		"  --ip A.B.C.D           our address (server's + 1)\n"
 		"  --server-prefix P      huntd's --file-prefix: read its cycles per op\n"
-		"  --wins-out FILE        write 'hunt wave clue player' per acknowledged win\n"
+		"  --wins-out FILE        write 'hunt wave clue player loot coins' per acknowledged win\n"
 		"  --catch-up FILE        after the run, each hunt's first hunter reconnects and\n"
 		"                         writes every event (EVENTS) and the leaderboard to FILE\n"
 		"  --fresh-claims         every claim a first right answer to an unwon clue\n"

@@ -198,7 +198,7 @@ import collections, json, sys
 t = sys.argv[1]
 acked = {}
 for l in open(t + "/wins.txt"):
-    h, w, c, p = map(int, l.split())
+    h, w, c, p = map(int, l.split()[:4])
     acked[(h, w, c)] = p
 ev, summary = collections.defaultdict(dict), {}
 ids = {}

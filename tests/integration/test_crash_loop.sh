@@ -7,8 +7,11 @@
 #   - huntgen saw no invariant break (one winner per clue; retransmitted
 #     claims, including those re-sent after a restart, got the answers they
 #     had before; every request was eventually answered);
-#   - every WON huntgen saw acknowledged is a WIN record in the journal, and
-#     no clue has two WIN records;
+#   - every WON huntgen saw acknowledged is a WIN record in the journal
+#     with the loot and coins the reply gave, and no clue has two WIN
+#     records;
+#   - coin credits: 100 sampled players' coins and wins in the last huntd
+#     (rebuilt across every crash) are exactly those of their WIN records;
 #   - each hunt's waves opened once each, in order, across the restarts;
 #   - the journal verifies, and each restart replayed it from the checkpoint
 #     its predecessor left: halfway through, one run lasts until it has
@@ -99,6 +102,12 @@ for _ in $(seq 1 600); do
 	kill -0 "$GEN_g" 2>/dev/null || break
 	sleep 0.1
 done
+# Coin credits after all the crashes: every 8th of the 800 players, as the
+# last huntd (rebuilt from checkpoint and journal) holds them, against the
+# journal's WIN records below.
+for h in 1 2 3 4; do
+	for j in $(seq 1 8 200); do "$B/huntctl" --socket "$T/d.sock" --json player $(((h << 32) | j)); done
+done >"$T/players.jsonl"
 check "huntd exits 0 after the last restart" stop_huntd d
 check "huntgen exits 0: no invariant broke across the crashes" finish_gen g
 cat "$T/g.json"
@@ -117,6 +126,22 @@ sys.exit(0 if ok else 1)
 PY
 check "huntctl journal verify passes" "$B/huntctl" journal verify "$T/journal"
 "$B/huntctl" journal dump "$T/journal" --json >"$T/dump.jsonl"
-check "every acknowledged WON is durable, no clue has two winners, waves opened once each in order" \
+check "every acknowledged WON is durable with the loot and coins it was told, no clue has two winners, waves opened once each in order" \
 	python3 "$IT_DIR/wins_durable.py" "$T/wins.txt" "$T/dump.jsonl"
+check "each sampled player's coins and wins after the crashes are exactly its WIN records'" \
+	python3 - "$T/players.jsonl" "$T/dump.jsonl" <<'PY'
+import collections, json, sys
+coins, wins = collections.Counter(), collections.Counter()
+for l in open(sys.argv[2]):
+    r = json.loads(l)
+    if r["type"] == "WIN":
+        coins[r["player"]] += r["coins"]
+        wins[r["player"]] += 1
+players = [json.loads(l) for l in open(sys.argv[1])]
+bad = [p for p in players if (p["coins"], p["wins"]) != (coins[p["player"]], wins[p["player"]])]
+print("  %d players checked (%d with wins, %d coins in all); %d differ: %s"
+      % (len(players), sum(1 for p in players if p["wins"]), sum(p["coins"] for p in players),
+         len(bad), bad[:3]))
+sys.exit(1 if bad or len(players) < 100 else 0)
+PY
 it_done
