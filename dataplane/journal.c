@@ -148,8 +148,10 @@ recycle_segment(const struct hunt_journal_cfg *c, uint32_t segment, const char *
 		rc = -errno;
 	if (rc == 0 && renameat2(c->dir_fd, free_name, c->dir_fd, name, RENAME_NOREPLACE) != 0)
 		rc = -errno;
-	if (rc == 0 && fsync(c->dir_fd) != 0)
+	else if (rc == 0 && fsync(c->dir_fd) != 0) {
 		rc = -errno;
+		unlinkat(c->dir_fd, name, 0); /* so a retry can make this segment */
+	}
 	if (rc != 0) {
 		close(fd);
 		return rc;
@@ -172,8 +174,11 @@ make_segment(const struct hunt_journal_cfg *c, uint32_t segment, int pace, uint3
 	*recycled = fd >= 0;
 	if (fd >= 0 && c->direct) {
 		int dfd = openat(c->dir_fd, name, O_WRONLY | O_DIRECT | O_DSYNC | O_CLOEXEC);
+		int e = errno;
 		close(fd);
-		return dfd >= 0 ? dfd : -errno;
+		if (dfd < 0)
+			unlinkat(c->dir_fd, name, 0); /* so a retry can make this segment */
+		return dfd >= 0 ? dfd : -e;
 	}
 	if (fd != -ENOENT)
 		return fd;
