@@ -566,9 +566,13 @@ hunt_journal_wait(struct hunt_journal *j, uint32_t us)
 	return 1;
 }
 
-/* Moves to the spare segment, between groups (nothing filling). A flush
- * still running on the old segment keeps its fd until it completes; only
- * one previous segment can be pending, so a second rollover waits. */
+/* Moves to the spare segment. A flush still running on the old segment
+ * keeps its fd until it completes; only one previous segment can be
+ * pending, so a second rollover waits. The group filling, not yet written,
+ * moves along: its records go first in the new segment, and the bytes it
+ * carried from the old one's last block are dropped. (Refusing appends
+ * until it had been written to the old segment cost a group commit's worth
+ * of RETRY_LATERs at every rollover under load: docs/benchmarks.md.) */
 static int
 rollover(struct hunt_journal *j)
 {
@@ -588,7 +592,11 @@ rollover(struct hunt_journal *j)
 	if (!j->inflight)
 		__atomic_store_n(&j->sealed, j->segment, __ATOMIC_RELEASE);
 	j->off = HUNT_SEG_HEADER_BYTES;
-	j->group[j->filling].carry = 0;
+	struct hunt_jgroup *g = &j->group[j->filling];
+	if (g->carry != 0) {
+		memmove(g->data, g->data + g->carry, g->used);
+		g->carry = 0;
+	}
 	j->st.rollovers++;
 	__atomic_store_n(&j->spare_fd, -1, __ATOMIC_RELEASE); /* helper: make the next */
 	return 1;
@@ -601,7 +609,7 @@ hunt_journal_room(struct hunt_journal *j, uint32_t bytes)
 	if (j->error == 0 && g->used + bytes <= j->cfg.group_bytes) {
 		if (j->off + g->used + bytes <= j->cfg.segment_bytes)
 			return 1;
-		if (g->used == 0 && rollover(j))
+		if (rollover(j)) /* fits: group_bytes <= segment_bytes - header */
 			return 1;
 	}
 	j->st.full++;

@@ -242,6 +242,52 @@ segment_exists(uint32_t segment)
 	return faccessat(dir_fd, name, F_OK, 0) == 0;
 }
 
+/* Groups of 50 records, the next filling while one is in flight: where a
+ * segment ends the filling group (with the bytes it carried from the last
+ * block) moves to the next segment, so no append is ever refused, and
+ * every record reads back in order. */
+static void
+filling_group_moves_to_the_next_segment(void)
+{
+	open_j(4 * 4096, 4096); /* 384 records per segment */
+	uint64_t seq = 0, submitted = 0;
+	for (int i = 0; i < 2000; i++) {
+		if (j.spare_fd < 0) /* the helper thread's job */
+			cr_assert_eq(hunt_journal_make_spare(&j), 1);
+		cr_assert(hunt_journal_room(&j, REC_BYTES), "record %d refused", i + 1);
+		seq = join(seq + 1);
+		if (i % 50 == 49) {
+			/* The group in flight made durable; the poll that sees it
+			 * submits these 50, and the next 50 fill meanwhile. */
+			wait_durable(submitted);
+			cr_assert_eq(j.durable_seq, submitted);
+			submitted = seq;
+			hunt_journal_poll(&j, 2);
+		}
+	}
+	wait_durable(seq);
+	cr_assert_eq(j.durable_seq, 2000);
+	cr_assert_eq(j.st.full, 0);
+	cr_assert_geq(j.st.rollovers, 5);
+	cr_assert_eq(hunt_journal_close(&j), 0);
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, 2000);
+	for (uint64_t i = 0; i < 2000; i++)
+		cr_assert_eq(got.seqs[i], i + 1);
+	cr_assert_eq(st.torn_tails, 0);
+}
+
+Test(journal, filling_group_moves_to_the_next_segment)
+{
+	filling_group_moves_to_the_next_segment();
+}
+
+Test(journal, direct_filling_group_moves_to_the_next_segment)
+{
+	direct = 1;
+	filling_group_moves_to_the_next_segment();
+}
+
 /* A spare segment that cannot be made (the file-size limit refuses its
  * zeros here, as a full disk refuses them with ENOSPC) fails nothing: the
  * current segment fills, then appends are refused (RETRY_LATER above),
