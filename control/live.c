@@ -36,8 +36,12 @@ show_status(const json_t *r)
 	       ", up %.1f s\n",
 	       num(r, "pid"), num(r, "workers"), num(r, "hunts"), num(r, "epoch"),
 	       json_number_value(json_object_get(r, "uptime_s")));
-	printf("journal: %s%s\n", json_is_string(jd) ? json_string_value(jd) : "off (wins are not durable)",
-	       json_is_true(json_object_get(r, "journal_failed")) ? "  FAILED: not acknowledging" : "");
+	printf("journal: %s%s%s\n", json_is_string(jd) ? json_string_value(jd) : "off (wins are not durable)",
+	       json_is_true(json_object_get(r, "journal_failed")) ? "  FAILED: not acknowledging" : "",
+	       json_is_true(json_object_get(r, "journal_no_spare"))
+		       ? "  NO NEXT SEGMENT (disk full?): state changes get RETRY_LATER once the "
+			 "current one is full (huntctl stats)"
+		       : "");
 	const json_t *hc = json_object_get(r, "hunt_control");
 	if (!num(r, "waves_by_control"))
 		printf("waves: huntd's own timers\n");

@@ -430,11 +430,14 @@ answer_status(struct huntd *d, FILE *f)
 	} else {
 		fputs("null", f);
 	}
-	int failed = 0;
-	for (uint32_t w = 0; d->journals && w < d->n_workers; w++)
+	int failed = 0, no_spare = 0;
+	for (uint32_t w = 0; d->journals && w < d->n_workers; w++) {
 		failed |= __atomic_load_n(&d->journals[w].error, __ATOMIC_RELAXED) != 0;
-	fprintf(f, ",\"journal_failed\":%s,\"waves_by_control\":%u,\"uptime_s\":%.1f,",
-		failed ? "true" : "false", d->cfg->server.waves_by_control,
+		no_spare |= __atomic_load_n(&d->journals[w].spare_error, __ATOMIC_RELAXED) != 0;
+	}
+	fprintf(f, ",\"journal_failed\":%s,\"journal_no_spare\":%s,\"waves_by_control\":%u,"
+		   "\"uptime_s\":%.1f,",
+		failed ? "true" : "false", no_spare ? "true" : "false", d->cfg->server.waves_by_control,
 		(double)(hunt_clock_wall_ms() - d->start_wall_ms) / 1000.0);
 	uint64_t seen = __atomic_load_n(&d->ctl_seen_ms, __ATOMIC_RELAXED);
 	if (seen == 0)

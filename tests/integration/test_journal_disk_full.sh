@@ -52,6 +52,7 @@ run_gen g1 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --dura
 check "huntgen reported (disk full)" [ -s "$T/g1.json" ]
 "$B/huntctl" --socket "$T/d.sock" --json stats >"$T/full.json"
 "$B/huntctl" --socket "$T/d.sock" stats >"$T/full.txt"
+"$B/huntctl" --socket "$T/d.sock" status >"$T/full_status.txt"
 check "huntd logged the segment it cannot make, once" \
 	[ "$(grep -c "huntd: journal 0: cannot make segment 2 (No space left on device)" "$T/d.log")" = 1 ]
 check "stats: the spare's error, its failed tries, appends refused, the journal not failed" \
@@ -61,6 +62,7 @@ check "stats: the spare's error, its failed tries, appends refused, the journal 
 		d["per_worker"][0]["journal"]["error"] == 0)'
 check "huntctl stats says why state changes are refused" \
 	grep -q "JOURNAL worker 0: its next segment cannot be made (No space left on device)" "$T/full.txt"
+check "huntctl status says so on its journal line" grep -q "^journal: .*NO NEXT SEGMENT" "$T/full_status.txt"
 check "claims got RETRY_LATER while the disk was full, and no clue two winners" \
 	pyjson "$T/g1.json" 'd["retry_later_seen"] > 0 and d["wins_acked"] > 0 and d["double_winners"] == 0'
 finish_gen g1
@@ -77,10 +79,12 @@ run_gen g2 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --dura
 check "the same huntd acknowledges wins again, every invariant held" \
 	pyjson "$T/g2.json" 'd["wins_acked"] > 0 and d["failures"] == 0'
 "$B/huntctl" --socket "$T/d.sock" --json stats >"$T/after.json"
+"$B/huntctl" --socket "$T/d.sock" status >"$T/after_status.txt"
 check "stats: the spare's error is cleared, the journal never failed" \
 	pyjson "$T/after.json" '(d["per_worker"][0]["journal"]["spare_error"] == 0 and
 		d["per_worker"][0]["journal"]["error"] == 0 and
 		d["per_worker"][0]["journal"]["rollovers"] >= 2)'
+check "huntctl status no longer warns" sh -c "! grep -q 'NO NEXT SEGMENT' '$T/after_status.txt'"
 finish_gen g2
 
 kill -KILL "$PID_d"
