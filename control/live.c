@@ -27,6 +27,17 @@ str(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+/* n bytes, in GiB, or MiB below one GiB. */
+static const char *
+human_bytes(char *buf, size_t len, json_int_t n)
+{
+	if (n >= (json_int_t)1 << 30)
+		snprintf(buf, len, "%.1f GiB", (double)n / (1 << 30));
+	else
+		snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+	return buf;
+}
+
 static void
 show_status(const json_t *r)
 {
@@ -36,7 +47,17 @@ show_status(const json_t *r)
 	       ", up %.1f s\n",
 	       num(r, "pid"), num(r, "workers"), num(r, "hunts"), num(r, "epoch"),
 	       json_number_value(json_object_get(r, "uptime_s")));
-	printf("journal: %s%s%s\n", json_is_string(jd) ? json_string_value(jd) : "off (wins are not durable)",
+	const json_t *disk = json_object_get(r, "journal_disk");
+	char room[160] = "", a[32], b[32];
+	if (json_is_object(disk))
+		snprintf(room, sizeof(room), " (%s free of %s)%s",
+			 human_bytes(a, sizeof(a), num(disk, "free_bytes")),
+			 human_bytes(b, sizeof(b), num(disk, "size_bytes")),
+			 json_is_true(json_object_get(disk, "low"))
+				 ? "  LOW DISK: less free than two more segments per worker"
+				 : "");
+	printf("journal: %s%s%s%s\n", json_is_string(jd) ? json_string_value(jd) : "off (wins are not durable)",
+	       room,
 	       json_is_true(json_object_get(r, "journal_failed")) ? "  FAILED: not acknowledging" : "",
 	       json_is_true(json_object_get(r, "journal_no_spare"))
 		       ? "  NO NEXT SEGMENT (disk full?): state changes get RETRY_LATER once the "
@@ -143,6 +164,14 @@ show_stats(const json_t *r)
 		       "%.0f us; segments made %" JSON_INTEGER_FORMAT " recycled, %" JSON_INTEGER_FORMAT
 		       " zero-filled\n",
 		       refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0, recycled, zeroed);
+	const json_t *disk = json_object_get(r, "journal_disk");
+	char a[32], b[32];
+	if (json_is_object(disk))
+		printf("journal disk: %s free of %s%s\n", human_bytes(a, sizeof(a), num(disk, "free_bytes")),
+		       human_bytes(b, sizeof(b), num(disk, "size_bytes")),
+		       json_is_true(json_object_get(disk, "low"))
+			       ? "  LOW: less free than two more segments per worker"
+			       : "");
 	if (spare_failed > 0)
 		printf("journal: %" JSON_INTEGER_FORMAT " tries to make a spare segment failed\n",
 		       spare_failed);

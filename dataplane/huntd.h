@@ -53,6 +53,19 @@ void huntd_sum(const struct huntd *d, struct hunt_totals *t);
 /* Registers the /hunt/... telemetry commands for d. */
 int huntd_telemetry_register(struct huntd *d);
 
+/* The journal directory's filesystem: bytes free (what an unprivileged
+ * writer may still use) and its size; low when less is free than every
+ * worker's next two segments need (a spare that cannot be made is when
+ * state changes start getting RETRY_LATER: journal.h). */
+struct huntd_disk {
+	uint64_t free_bytes, size_bytes;
+	int low;
+};
+
+/* Fills o for d's journal directory. Returns 0, or -errno (-ENOENT: no
+ * journal). */
+int huntd_journal_disk(const struct huntd *d, struct huntd_disk *o);
+
 /* Writes the totals and per-worker counters as one JSON object. */
 void huntd_write_json(const struct huntd *d, FILE *f);
 

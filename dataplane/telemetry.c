@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <rte_telemetry.h>
 
@@ -187,6 +188,12 @@ tel_journal(const char *cmd, const char *params, struct rte_tel_data *dd)
 	rte_tel_data_start_dict(dd);
 	rte_tel_data_add_dict_u64(dd, "enabled", tel_ctx->journal_dir != NULL);
 	rte_tel_data_add_dict_u64(dd, "epoch", tel_ctx->epoch);
+	struct huntd_disk disk;
+	if (huntd_journal_disk(tel_ctx, &disk) == 0) {
+		rte_tel_data_add_dict_u64(dd, "disk_free_bytes", disk.free_bytes);
+		rte_tel_data_add_dict_u64(dd, "disk_size_bytes", disk.size_bytes);
+		rte_tel_data_add_dict_u64(dd, "disk_low", (uint64_t)disk.low);
+	}
 	struct ckpt_figures cf;
 	ckpt_figures(tel_ctx, &cf);
 	struct rte_tel_data *cd = rte_tel_data_alloc();
@@ -280,6 +287,21 @@ json_counters(FILE *f, const struct hunt_counters *c)
 	fprintf(f, "}");
 }
 
+int
+huntd_journal_disk(const struct huntd *d, struct huntd_disk *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (d->journal_dir == NULL)
+		return -ENOENT;
+	struct statvfs sv;
+	if (statvfs(d->journal_dir, &sv) != 0)
+		return -errno;
+	o->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+	o->size_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
+	o->low = o->free_bytes < 2ull * d->n_workers * ((uint64_t)d->cfg->journal.segment_mb << 20);
+	return 0;
+}
+
 void
 huntd_write_json(const struct huntd *d, FILE *f)
 {
@@ -297,8 +319,13 @@ huntd_write_json(const struct huntd *d, FILE *f)
 	for (unsigned i = 0; i < HUNT_STATUS_COUNT; i++)
 		fprintf(f, "%s\"%s\":%lu", i ? "," : "", hunt_status_name(i),
 			(unsigned long)t.status[i]);
-	fprintf(f, "},\"journal\":%s,\"epoch\":%lu,\"uptime_ms\":%lu,\"thread_cpu_ms\":{",
-		d->journal_dir ? "true" : "false", (unsigned long)d->epoch,
+	fprintf(f, "},\"journal\":%s,", d->journal_dir ? "true" : "false");
+	struct huntd_disk disk;
+	if (huntd_journal_disk(d, &disk) == 0)
+		fprintf(f, "\"journal_disk\":{\"free_bytes\":%lu,\"size_bytes\":%lu,\"low\":%s},",
+			(unsigned long)disk.free_bytes, (unsigned long)disk.size_bytes,
+			disk.low ? "true" : "false");
+	fprintf(f, "\"epoch\":%lu,\"uptime_ms\":%lu,\"thread_cpu_ms\":{", (unsigned long)d->epoch,
 		(unsigned long)(hunt_clock_wall_ms() - d->start_wall_ms));
 	uint64_t cpu_ns[HUNT_THREAD_ROLE_COUNT];
 	hunt_threads_cpu(cpu_ns); /* all zero if /proc cannot be read */

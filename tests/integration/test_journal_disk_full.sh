@@ -46,6 +46,14 @@ avail=$(df --output=avail -B1 "$DISK" | tail -1)
 fallocate -l $((avail - 512 * 1024)) "$DISK/filler"
 check "the filler leaves less than a segment free" \
 	[ "$(df --output=avail -B1 "$DISK" | tail -1)" -lt $((1024 * 1024)) ]
+# Before any claim: the low disk is seen ahead of the failure.
+"$B/huntctl" --socket "$T/d.sock" --json stats >"$T/low.json"
+"$B/huntctl" --socket "$T/d.sock" status >"$T/low_status.txt"
+check "stats warn of a low disk before anything fails" pyjson "$T/low.json" \
+	'(d["journal_disk"]["low"] and d["journal_disk"]["free_bytes"] < 1 << 20 and
+		d["journal_disk"]["size_bytes"] >= 7 << 20 and
+		d["per_worker"][0]["journal"]["spare_failures"] == 0)'
+check "status warns of it on its journal line" grep -q "^journal: .*LOW DISK" "$T/low_status.txt"
 
 run_gen g1 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --duration 3 \
 	--mix 0:0:1:3 --timeout-ms 50 --retries 3 --wins-out "$T/wins1.txt"
@@ -84,7 +92,7 @@ check "stats: the spare's error is cleared, the journal never failed" \
 	pyjson "$T/after.json" '(d["per_worker"][0]["journal"]["spare_error"] == 0 and
 		d["per_worker"][0]["journal"]["error"] == 0 and
 		d["per_worker"][0]["journal"]["rollovers"] >= 2)'
-check "huntctl status no longer warns" sh -c "! grep -q 'NO NEXT SEGMENT' '$T/after_status.txt'"
+check "huntctl status no longer warns" sh -c "! grep -q 'NO NEXT SEGMENT\|LOW DISK' '$T/after_status.txt'"
 finish_gen g2
 
 kill -KILL "$PID_d"
