@@ -27,14 +27,16 @@ str(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* n bytes, in GiB, or MiB below one GiB. */
+/* n bytes, in GiB, or MiB below one GiB, or KiB below one MiB. */
 static const char *
 human_bytes(char *buf, size_t len, json_int_t n)
 {
 	if (n >= (json_int_t)1 << 30)
 		snprintf(buf, len, "%.1f GiB", (double)n / (1 << 30));
-	else
+	else if (n >= (json_int_t)1 << 20)
 		snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+	else
+		snprintf(buf, len, "%.0f KiB", (double)n / (1 << 10));
 	return buf;
 }
 
@@ -165,13 +167,19 @@ show_stats(const json_t *r)
 		       " zero-filled\n",
 		       refused, no_spare, hz > 0 ? (double)flush_max * 1e6 / hz : 0.0, recycled, zeroed);
 	const json_t *disk = json_object_get(r, "journal_disk");
-	char a[32], b[32];
+	char a[32], b[32], c2[32], d2[32], e2[32];
 	if (json_is_object(disk))
-		printf("journal disk: %s free of %s%s\n", human_bytes(a, sizeof(a), num(disk, "free_bytes")),
+		printf("journal disk: %s free of %s%s; the journal holds %" JSON_INTEGER_FORMAT
+		       " segments (%s), %" JSON_INTEGER_FORMAT " checkpoints (%s), %" JSON_INTEGER_FORMAT
+		       " free segments (%s)\n",
+		       human_bytes(a, sizeof(a), num(disk, "free_bytes")),
 		       human_bytes(b, sizeof(b), num(disk, "size_bytes")),
 		       json_is_true(json_object_get(disk, "low"))
 			       ? "  LOW: less free than two more segments per worker"
-			       : "");
+			       : "",
+		       num(disk, "segments"), human_bytes(c2, sizeof(c2), num(disk, "segment_bytes")),
+		       num(disk, "checkpoints"), human_bytes(d2, sizeof(d2), num(disk, "checkpoint_bytes")),
+		       num(disk, "free_segments"), human_bytes(e2, sizeof(e2), num(disk, "free_segment_bytes")));
 	if (spare_failed > 0)
 		printf("journal: %" JSON_INTEGER_FORMAT " tries to make a spare segment failed\n",
 		       spare_failed);

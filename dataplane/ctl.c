@@ -436,10 +436,10 @@ answer_status(struct huntd *d, FILE *f)
 		no_spare |= __atomic_load_n(&d->journals[w].spare_error, __ATOMIC_RELAXED) != 0;
 	}
 	struct huntd_disk disk;
-	if (huntd_journal_disk(d, &disk) == 0)
-		fprintf(f, ",\"journal_disk\":{\"free_bytes\":%lu,\"size_bytes\":%lu,\"low\":%s}",
-			(unsigned long)disk.free_bytes, (unsigned long)disk.size_bytes,
-			disk.low ? "true" : "false");
+	if (huntd_journal_disk(d, &disk) == 0) {
+		fprintf(f, ",\"journal_disk\":");
+		huntd_disk_json(&disk, f);
+	}
 	fprintf(f, ",\"journal_failed\":%s,\"journal_no_spare\":%s,\"waves_by_control\":%u,"
 		   "\"uptime_s\":%.1f,",
 		failed ? "true" : "false", no_spare ? "true" : "false", d->cfg->server.waves_by_control,

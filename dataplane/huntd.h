@@ -60,11 +60,20 @@ int huntd_telemetry_register(struct huntd *d);
 struct huntd_disk {
 	uint64_t free_bytes, size_bytes;
 	int low;
+	/* What the journal directory holds, by kind (jreader.h): its
+	 * segments (the spares included), checkpoints, and free (retired,
+	 * kept for reuse) segments: files and bytes. */
+	uint32_t n_segments, n_checkpoints, n_free;
+	uint64_t segment_bytes, checkpoint_bytes, free_file_bytes;
 };
 
-/* Fills o for d's journal directory. Returns 0, or -errno (-ENOENT: no
- * journal). */
+/* Fills o for d's journal directory (a statvfs and one listing of the
+ * directory: the control thread's work, not a worker's). Returns 0, or
+ * -errno (-ENOENT: no journal). */
 int huntd_journal_disk(const struct huntd *d, struct huntd_disk *o);
+
+/* Writes o as a JSON object (no newline). */
+void huntd_disk_json(const struct huntd_disk *o, FILE *f);
 
 /* Writes the totals and per-worker counters as one JSON object. */
 void huntd_write_json(const struct huntd *d, FILE *f);

@@ -10,11 +10,14 @@
  */
 #include "checkpointer.h"
 #include "huntd.h"
+#include "jreader.h"
 #include "threads.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <rte_telemetry.h>
@@ -299,7 +302,43 @@ huntd_journal_disk(const struct huntd *d, struct huntd_disk *o)
 	o->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
 	o->size_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
 	o->low = o->free_bytes < 2ull * d->n_workers * ((uint64_t)d->cfg->journal.segment_mb << 20);
+	DIR *dir = opendir(d->journal_dir);
+	if (dir == NULL)
+		return 0; /* the space figures still hold */
+	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+		uint64_t epoch;
+		uint32_t worker, segment;
+		struct stat st;
+		enum hunt_jfile kind = hunt_journal_file_kind(e->d_name, &epoch, &worker, &segment);
+		if (kind == HUNT_JFILE_OTHER || fstatat(dirfd(dir), e->d_name, &st, 0) != 0)
+			continue;
+		uint64_t bytes = (uint64_t)st.st_blocks * 512u; /* what it takes on the disk */
+		if (kind == HUNT_JFILE_SEGMENT) {
+			o->n_segments++;
+			o->segment_bytes += bytes;
+		} else if (kind == HUNT_JFILE_CHECKPOINT) {
+			o->n_checkpoints++;
+			o->checkpoint_bytes += bytes;
+		} else {
+			o->n_free++;
+			o->free_file_bytes += bytes;
+		}
+	}
+	closedir(dir);
 	return 0;
+}
+
+/* The journal_disk object of the stats and status JSON. */
+void
+huntd_disk_json(const struct huntd_disk *o, FILE *f)
+{
+	fprintf(f,
+		"{\"free_bytes\":%lu,\"size_bytes\":%lu,\"low\":%s,\"segments\":%u,"
+		"\"segment_bytes\":%lu,\"checkpoints\":%u,\"checkpoint_bytes\":%lu,"
+		"\"free_segments\":%u,\"free_segment_bytes\":%lu}",
+		(unsigned long)o->free_bytes, (unsigned long)o->size_bytes, o->low ? "true" : "false",
+		o->n_segments, (unsigned long)o->segment_bytes, o->n_checkpoints,
+		(unsigned long)o->checkpoint_bytes, o->n_free, (unsigned long)o->free_file_bytes);
 }
 
 void
@@ -321,10 +360,11 @@ huntd_write_json(const struct huntd *d, FILE *f)
 			(unsigned long)t.status[i]);
 	fprintf(f, "},\"journal\":%s,", d->journal_dir ? "true" : "false");
 	struct huntd_disk disk;
-	if (huntd_journal_disk(d, &disk) == 0)
-		fprintf(f, "\"journal_disk\":{\"free_bytes\":%lu,\"size_bytes\":%lu,\"low\":%s},",
-			(unsigned long)disk.free_bytes, (unsigned long)disk.size_bytes,
-			disk.low ? "true" : "false");
+	if (huntd_journal_disk(d, &disk) == 0) {
+		fprintf(f, "\"journal_disk\":");
+		huntd_disk_json(&disk, f);
+		fputc(',', f);
+	}
 	fprintf(f, "\"epoch\":%lu,\"uptime_ms\":%lu,\"thread_cpu_ms\":{", (unsigned long)d->epoch,
 		(unsigned long)(hunt_clock_wall_ms() - d->start_wall_ms));
 	uint64_t cpu_ns[HUNT_THREAD_ROLE_COUNT];

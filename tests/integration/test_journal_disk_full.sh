@@ -61,6 +61,10 @@ check "stats warn of a low disk before anything fails" pyjson "$T/low.json" \
 		d["journal_disk"]["size_bytes"] >= 7 << 20 and
 		d["per_worker"][0]["journal"]["spare_failures"] == 0)'
 check "status warns of it on its journal line" grep -q "^journal: .*LOW DISK" "$T/low_status.txt"
+check "stats count what the journal holds: segment 0 and its spare, the start-up checkpoint" \
+	pyjson "$T/low.json" '(d["journal_disk"]["segments"] == 2 and
+		d["journal_disk"]["segment_bytes"] >= 2 << 20 and d["journal_disk"]["checkpoints"] == 1 and
+		d["journal_disk"]["free_segments"] == 0)'
 
 run_gen g1 "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --duration 3 \
 	--mix 0:0:1:3 --timeout-ms 50 --retries 3 --wins-out "$T/wins1.txt"
