@@ -13,10 +13,10 @@
 #include "jreader.h"
 #include "threads.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
