@@ -189,12 +189,17 @@ bench_write(const char *dir, uint64_t n, uint32_t clues)
 }
 
 static int
-bench_ack(const char *dir, int n, int direct)
+bench_ack(const char *dir, int n, int direct, int iowq_cpu)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	struct hunt_journal j;
+	cpu_set_t iowq;
+	CPU_ZERO(&iowq);
+	if (iowq_cpu >= 0)
+		CPU_SET(iowq_cpu, &iowq);
 	struct hunt_journal_cfg c = {.dir_fd = dfd, .epoch = 1, .worker = 0, .direct = direct,
-				     .segment_bytes = 64u << 20, .group_bytes = 256u << 10};
+				     .segment_bytes = 64u << 20, .group_bytes = 256u << 10,
+				     .iowq_cpus = iowq_cpu >= 0 ? &iowq : NULL};
 	if (dfd < 0 || hunt_journal_open(&j, &c) != 0)
 		return fprintf(stderr, "journal-bench: cannot open a journal in %s\n", dir), 1;
 	double *lat = malloc((size_t)n * sizeof(double));
@@ -210,8 +215,10 @@ bench_ack(const char *dir, int n, int direct)
 	if (rc != 0)
 		return fprintf(stderr, "journal-bench: %s\n", strerror(-rc)), 1;
 	qsort(lat, (size_t)n, sizeof(double), cmp_d);
-	printf("{\"ack_io\":\"%s\",\"ack_n\":%d,\"ack_p50_us\":%.1f,\"ack_p99_us\":%.1f,\"ack_max_us\":%.1f}\n",
-	       direct ? "direct" : "write+fdatasync", n, lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
+	printf("{\"ack_io\":\"%s\",\"ack_iowq_cpu\":%d,\"ack_n\":%d,\"ack_p50_us\":%.1f,"
+	       "\"ack_p99_us\":%.1f,\"ack_max_us\":%.1f}\n",
+	       direct ? "direct" : "write+fdatasync", iowq_cpu, n, lat[n / 2], lat[n * 99 / 100],
+	       lat[n - 1]);
 	free(lat);
 	return 0;
 }
@@ -248,8 +255,15 @@ main(int argc, char **argv)
 	}
 	if (argc == 5 && strcmp(argv[1], "write") == 0)
 		return bench_write(argv[2], strtoull(argv[3], NULL, 10), (uint32_t)atoi(argv[4]));
-	if (argc >= 4 && strcmp(argv[1], "ack") == 0)
-		return bench_ack(argv[2], atoi(argv[3]), argc > 4 && strcmp(argv[4], "direct") == 0);
+	if (argc >= 4 && strcmp(argv[1], "ack") == 0) {
+		int direct = 0, iowq_cpu = -1;
+		for (int i = 4; i < argc; i++)
+			if (strcmp(argv[i], "direct") == 0)
+				direct = 1;
+			else if (strncmp(argv[i], "iowq=", 5) == 0)
+				iowq_cpu = atoi(argv[i] + 5);
+		return bench_ack(argv[2], atoi(argv[3]), direct, iowq_cpu);
+	}
 	if (argc == 3 && strcmp(argv[1], "scan") == 0)
 		return bench_scan(argv[2]);
 	fprintf(stderr, "usage: journal-bench fsync DIR [N] [fallocate|direct] [busy=CPU] |\n"
