@@ -2,7 +2,9 @@
  * Proves the journal writer and reader on a real file through io_uring:
  * records come back in order with their payloads; a group is one durable
  * write; a full group is backpressure, not a stall; segments roll over with
- * sequence numbers continuous; a write or flush error (injected through the
+ * sequence numbers continuous, the group filling moving along with no append
+ * refused; a spare segment that cannot be made is retried and fails
+ * nothing; a write or flush error (injected through the
  * completion seam) acknowledges nothing of the group and fails the journal;
  * a short write is completed and flushed; both paths write whole blocks
  * (direct_*, buffered_writes_whole_blocks_*) and keep every record when
@@ -21,8 +23,8 @@
 #include <string.h>
 #include <pthread.h>
 #include <linux/magic.h>
-#include <sys/eventfd.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
