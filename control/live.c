@@ -27,6 +27,9 @@ str(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+/* What a low journal disk means (journal_disk.low; huntd.h). */
+#define LOW_DISK_MEANS "less free than two more segments per worker"
+
 /* n bytes, in GiB, or MiB below one GiB, or KiB below one MiB. */
 static const char *
 human_bytes(char *buf, size_t len, json_int_t n)
@@ -56,7 +59,7 @@ show_status(const json_t *r)
 			 human_bytes(a, sizeof(a), num(disk, "free_bytes")),
 			 human_bytes(b, sizeof(b), num(disk, "size_bytes")),
 			 json_is_true(json_object_get(disk, "low"))
-				 ? "  LOW DISK: less free than two more segments per worker"
+				 ? "  LOW DISK: " LOW_DISK_MEANS
 				 : "");
 	printf("journal: %s%s%s%s\n", json_is_string(jd) ? json_string_value(jd) : "off (wins are not durable)",
 	       room,
@@ -175,7 +178,7 @@ show_stats(const json_t *r)
 		       human_bytes(a, sizeof(a), num(disk, "free_bytes")),
 		       human_bytes(b, sizeof(b), num(disk, "size_bytes")),
 		       json_is_true(json_object_get(disk, "low"))
-			       ? "  LOW: less free than two more segments per worker"
+			       ? "  LOW: " LOW_DISK_MEANS
 			       : "",
 		       num(disk, "segments"), human_bytes(c2, sizeof(c2), num(disk, "segment_bytes")),
 		       num(disk, "checkpoints"), human_bytes(d2, sizeof(d2), num(disk, "checkpoint_bytes")),

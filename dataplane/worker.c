@@ -61,6 +61,15 @@ held_full(const struct hunt_worker *w)
 	return hunt_worker_held(w) > w->held_mask;
 }
 
+/* Answers the request in m RETRY_LATER, in place, and counts it. */
+static void
+reply_retry_later(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m, uint8_t *frame)
+{
+	w->engine.status[HUNT_STATUS_RETRY_LATER]++;
+	uint16_t len = hunt_request_reply_error(frame + HUNT_FRAME_HDR_BYTES, HUNT_STATUS_RETRY_LATER);
+	queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+}
+
 /* Handles a checked request that this worker owns; replies in place, at
  * once or, if the reply depends on a record not yet durable, when it is. */
 static void
@@ -74,9 +83,7 @@ handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
 	uint16_t len;
 	if (w->jnl != NULL && held_full(w) && op != HUNT_OP_DIG && op != HUNT_OP_ENTER) {
 		w->engine.ops[op]++;
-		w->engine.status[HUNT_STATUS_RETRY_LATER]++;
-		len = hunt_request_reply_error(dgram, HUNT_STATUS_RETRY_LATER);
-		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+		return reply_retry_later(w, b, m, frame);
 	}
 	len = hunt_request_handle(&w->engine, dgram, room, f->src_ip_be, f->src_port_be, now);
 	if (w->jnl != NULL && w->jnl->error != 0 && w->engine.dep_seq > w->engine.durable_seq) {
@@ -85,9 +92,7 @@ handle_owned(struct hunt_worker *w, struct burst *b, struct rte_mbuf *m,
 		 * rather than hold it for ever. A restart recovers the durable
 		 * part, and the retry is answered from that. */
 		w->engine.status[((const struct hunt_hdr *)dgram)->status]--;
-		w->engine.status[HUNT_STATUS_RETRY_LATER]++;
-		len = hunt_request_reply_error(dgram, HUNT_STATUS_RETRY_LATER);
-		return queue_tx(b, m, hunt_frame_udp_reply(frame, &w->addr, len));
+		return reply_retry_later(w, b, m, frame);
 	}
 	uint32_t frame_len = hunt_frame_udp_reply(frame, &w->addr, len);
 	if (w->jnl == NULL || w->engine.dep_seq <= w->engine.durable_seq)

@@ -134,6 +134,16 @@ static struct collected got;
 static struct hunt_jscan_stats st;
 static char err[512];
 
+/* Scans the journal: it reads back whole, n records, seq 1 .. n in order. */
+static void
+reads_back_in_order(uint64_t n)
+{
+	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
+	cr_assert_eq(got.n, n);
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert_eq(got.seqs[i], i + 1);
+}
+
 Test(journal, crc32c_known_value)
 {
 	cr_assert_eq(hunt_crc32c("123456789", 9), 0xe3069283u);
@@ -272,10 +282,7 @@ filling_group_moves_to_the_next_segment(void)
 	cr_assert_eq(j.st.full, 0);
 	cr_assert_geq(j.st.rollovers, 5);
 	cr_assert_eq(hunt_journal_close(&j), 0);
-	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
-	cr_assert_eq(got.n, 2000);
-	for (uint64_t i = 0; i < 2000; i++)
-		cr_assert_eq(got.seqs[i], i + 1);
+	reads_back_in_order(2000);
 	cr_assert_eq(st.torn_tails, 0);
 }
 
@@ -339,10 +346,7 @@ Test(journal, spare_that_cannot_be_made_is_retried_not_fatal)
 	cr_assert_eq(j.durable_seq, last);
 	cr_assert_eq(j.segment, 2);
 	cr_assert_eq(hunt_journal_close(&j), 0);
-	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
-	cr_assert_eq(got.n, last);
-	for (uint64_t i = 0; i < last; i++)
-		cr_assert_eq(got.seqs[i], i + 1);
+	reads_back_in_order(last);
 }
 
 Test(journal, full_group_is_backpressure)
@@ -563,10 +567,7 @@ ten_rounds(void)
 Test(journal, segments_roll_over_with_continuous_seq)
 {
 	ten_rounds();
-	cr_assert_eq(scan(&got, &st, err), 0, "%s", err);
-	cr_assert_eq(got.n, 320);
-	for (uint64_t i = 0; i < 320; i++)
-		cr_assert_eq(got.seqs[i], i + 1);
+	reads_back_in_order(320);
 	cr_assert_geq(st.segments, 5);
 }
 

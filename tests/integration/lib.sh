@@ -101,6 +101,16 @@ finish_gen() {
 	return $rc
 }
 
+# await_line FILE PATTERN SECONDS: waits until a line of FILE matches
+# PATTERN (grep), at most SECONDS; returns whether one did.
+await_line() {
+	for _ in $(seq 1 $(($3 * 10))); do
+		grep -q "$2" "$1" && return 0
+		sleep 0.1
+	done
+	grep -q "$2" "$1"
+}
+
 # jq-free JSON field checks: pyjson FILE 'python expression over d'
 pyjson() {
 	python3 - "$1" "$2" <<'PY'
