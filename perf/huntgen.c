@@ -73,6 +73,7 @@ struct opts {
 	int fresh; /* every claim a first, right answer to an unwon clue */
 	int idle_yield;
 	uint32_t idle_sleep_us; /* idle: sleep this long instead of yielding */
+	uint32_t send_batch;    /* closed loop: most new requests between RX polls */
 	int sched_idle;         /* poll as SCHED_IDLE */
 };
 
@@ -403,15 +404,19 @@ issue_simple(struct gen *g, uint32_t hi, uint8_t op, uint64_t now)
 	}
 }
 
-/* --fresh-claims: the next unclaimed clue of a hunt's open wave (hunts in
- * turn), by the hunter whose clue it is, with the right answer. A hunt whose
- * wave is all claimed, or not open, gets one WAVE_STATE in flight to learn
- * of the next wave. Returns 0 when every hunt is waiting. */
+/* --fresh-claims: the next unclaimed clue of a hunt's open wave, by the
+ * hunter whose clue it is, with the right answer. One hunt's wave is sent
+ * whole before the next hunt's: sent a claim of each hunt in turn, every
+ * hunt's wave ended at about the same moment, and the window stood empty
+ * while all of them waited for their next wave's record to be durable
+ * (docs/benchmarks.md, 2026-12-05, third session). A hunt whose wave is
+ * all claimed, or not open, gets one WAVE_STATE in flight to learn of the
+ * next wave. Returns 0 when every hunt is waiting. */
 static int
 issue_fresh(struct gen *g, uint64_t now)
 {
-	for (uint32_t tries = 0; tries < g->cfg->n_hunts; tries++) {
-		struct hunt_view *hv = &g->hunts[g->fresh_turn++ % g->cfg->n_hunts];
+	for (uint32_t tries = 0; tries < g->cfg->n_hunts; tries++, g->fresh_turn++) {
+		struct hunt_view *hv = &g->hunts[g->fresh_turn % g->cfg->n_hunts];
 		if (hv->state == HUNT_WAVE_OPEN && hv->fresh_wave != hv->wave_id) {
 			hv->fresh_wave = hv->wave_id;
 			hv->fresh_next = 0;
@@ -707,6 +712,8 @@ usage(void)
 		"usage: huntgen [EAL options] -- --config FILE [options]\n"
 		"  --hunters-per-clue N   hunters per clue of each hunt (50)\n"
 		"  --outstanding N        closed loop: requests in flight (256)\n"
+		"  --send-batch N         closed loop: most new requests between RX polls\n"
+		"                         (256; a quarter of the memif ring, rsize=10)\n"
 		"  --rate PPS             open loop: requests per second (0: closed loop)\n"
 		"  --duration S           stop after S seconds (30)\n"
 		"  --waves N              stop when every hunt has completed N waves (0: duration only)\n"
@@ -752,10 +759,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"linger", 0, NULL, 'L'}, {"fresh-claims", 0, NULL, 'f'},
 		{"no-idle-yield", 0, NULL, 'Y'}, {"catch-up", 1, NULL, 'C'},
 		{"idle-sleep-us", 1, NULL, 'S'}, {"sched-idle", 0, NULL, 'I'},
+		{"send-batch", 1, NULL, 'B'},
 		{NULL, 0, NULL, 0}};
 	*o = (struct opts){.hunters_per_clue = 50, .outstanding = 256, .duration_s = 30,
 			   .wrong_pct = 30, .dup_pct = 5, .retx_pct = 2, .idle_yield = 1, .timeout_ms = 50, .retries = 5,
-			   .queues = 1};
+			   .queues = 1, .send_batch = 256};
 	o->mix[HUNT_OP_DIG] = 40;
 	o->mix[HUNT_OP_ENTER] = 20;
 	o->mix[HUNT_OP_WAVE_STATE] = 10;
@@ -780,6 +788,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->fresh = 1; break;
 		case 'Y': o->idle_yield = 0; break;
 		case 'S': o->idle_sleep_us = (uint32_t)atoi(optarg); break;
+		case 'B': o->send_batch = (uint32_t)atoi(optarg); break;
 		case 'I': o->sched_idle = 1; break;
 		case 't': o->timeout_ms = (uint32_t)atoi(optarg); break;
 		case 'R': o->retries = (uint32_t)atoi(optarg); break;
@@ -803,7 +812,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	uint32_t total = o->mix[1] + o->mix[2] + o->mix[3] + o->mix[4] + o->mix[5];
-	if (o->config == NULL || total == 0 || o->hunters_per_clue == 0 || o->outstanding == 0 ||
+	if (o->config == NULL || total == 0 || o->hunters_per_clue == 0 || o->outstanding == 0 || o->send_batch == 0 ||
 	    o->queues == 0 || o->queues > 8 || o->wrong_pct > 100 || o->dup_pct > 100 || o->retx_pct > 100)
 		return -1;
 	return 0;
@@ -957,21 +966,26 @@ run(struct gen *g)
 		}
 		if (all_finished(g))
 			break;
+		unsigned sent = 0;
 		if (gap) {
 			for (int k = 0; k < 32 && now >= next_send; k++, next_send += gap)
 				issue_next(g, now);
 		} else {
-			/* At most 256 new requests between RX polls: a memif ring
-			 * holds 1024, and a window of thousands sent at once overflows
-			 * it both ways. */
-			for (int k = 0; k < 256 && g->outstanding < g->o.outstanding; k++)
+			/* At most --send-batch new requests between RX polls: a
+			 * memif ring holds 1024 by default, and a window of thousands
+			 * sent at once overflows it both ways. */
+			for (; sent < g->o.send_batch && g->outstanding < g->o.outstanding; sent++)
 				if (!issue_next(g, now))
 					break;
 		}
 		unsigned got = poll_rx(g);
 		sweep_timeouts(g, now);
 		flush_tx(g);
-		idle(g, got);
+		/* Idle only when nothing moved: a loop that sent requests has
+		 * more to send once it has polled (idling after a capped send
+		 * held back half the window: docs/benchmarks.md, 2026-12-05,
+		 * third session). */
+		idle(g, got + sent);
 	}
 	double secs = (double)(rte_rdtsc() - mix_start) / (double)g->hz;
 	drain(g);
