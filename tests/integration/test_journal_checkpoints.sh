@@ -34,8 +34,11 @@ w = json.load(sys.stdin)["/hunt/waves"]
 print(json.dumps({k: re.sub(r" opened=\d+", "", v) for k, v in sorted(w.items())}))'; }
 
 start || it_done
+# By volume, not time: 40 waves of every hunt are ~160,000 records, 7 MiB,
+# so retention retires and recycles segments even when this VM's flushes
+# run 10x slow (a 3 s run once wrote 97,000 records and recycled 2).
 run_gen g "$T/memif.sock" 1 --config "$T/hunt.conf" --hunters-per-clue 1 --fresh-claims \
-	--outstanding 256 --duration 3 --wins-out "$T/wins.txt" --catch-up "$T/catch0.txt"
+	--outstanding 256 --waves 40 --duration 60 --wins-out "$T/wins.txt" --catch-up "$T/catch0.txt"
 python3 "$IT_DIR/telemetry.py" "${PFX}_d" /hunt/journal >"$T/journal0.json"
 waves >"$T/waves0.json"
 # flush_on_worker_cpus = 2: io_uring's flush threads only on the worker's
