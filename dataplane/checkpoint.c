@@ -242,10 +242,19 @@ load_hunt(const uint8_t *p, const uint8_t *end, uint32_t version, hunt_ckpt_owne
 	return need;
 }
 
-/* Checks a checkpoint file whole, then (if owner) applies it. Sets *cover. */
+struct ckpt_id {
+	uint64_t epoch;
+	uint32_t gen;
+};
+
+/* Checks a checkpoint file whole, then (if owner) applies it. Sets *cover.
+ * The file must be the checkpoint its name says (id): one copied or renamed
+ * under another name would make recovery replay what it holds again, and
+ * retention delete segments by what it claims to cover (found by
+ * tests/fuzz/fuzz_checkpoint.c: a header changed to epoch 0 loaded). */
 static int
-load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipped,
-	  struct hunt_jcover *cover)
+load_file(const char *path, struct ckpt_id id, hunt_ckpt_owner_fn owner, void *ctx,
+	  uint32_t *skipped, struct hunt_jcover *cover)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
@@ -267,6 +276,7 @@ load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipp
 	memcpy(&hd, b, sizeof(hd));
 	size_t streams = (size_t)hd.n_workers * sizeof(struct ckpt_stream);
 	if (hd.magic != CKPT_MAGIC || hd.version < 2 || hd.version > CKPT_VERSION ||
+	    hd.epoch != id.epoch || hd.gen != id.gen ||
 	    hd.n_workers > HUNT_JSCAN_WORKERS_MAX || sizeof(hd) + streams > (size_t)len - 4) {
 		free(b);
 		return -EBADMSG;
@@ -295,11 +305,6 @@ load_file(const char *path, hunt_ckpt_owner_fn owner, void *ctx, uint32_t *skipp
 	free(b);
 	return 0;
 }
-
-struct ckpt_id {
-	uint64_t epoch;
-	uint32_t gen;
-};
 
 static int
 ckpt_newer(struct ckpt_id a, struct ckpt_id b)
@@ -356,7 +361,7 @@ hunt_checkpoint_load(const char *dir, hunt_ckpt_owner_fn owner, void *ctx,
 		char path[4096];
 		ckpt_path(path, sizeof(path), dir, ids[i]);
 		*skipped = 0;
-		if (load_file(path, owner, ctx, skipped, cover) == 0)
+		if (load_file(path, ids[i], owner, ctx, skipped, cover) == 0)
 			return 0;
 		/* Damaged (nothing of it was applied): try the one before. */
 		*cover = (struct hunt_jcover){0};
@@ -401,7 +406,7 @@ hunt_journal_retain(int dir_fd, const char *dir, uint32_t max_free, uint64_t max
 		char path[4096];
 		uint32_t skipped;
 		ckpt_path(path, sizeof(path), dir, ids[i]);
-		if (load_file(path, NULL, NULL, &skipped, &cv[valid]) == 0)
+		if (load_file(path, ids[i], NULL, NULL, &skipped, &cv[valid]) == 0)
 			keep[valid++] = ids[i];
 	}
 	if (valid < 2)

@@ -3,7 +3,8 @@
  * one has the same waves, clue winners (current and previous wave), members,
  * coins and wins, and answers retransmitted claims the same way; a damaged
  * newest checkpoint falls back to the one before, with nothing of the
- * damaged one applied; a generation of the same epoch is newer; a hunt
+ * damaged one applied; a whole checkpoint under another checkpoint's name
+ * counts as damaged; a generation of the same epoch is newer; a hunt
  * whose clues_per_wave changed is skipped; the cover (segments, next seq)
  * round-trips; each hunt's events round-trip (a smaller events_kept keeps
  * the newest and reports the rest as dropped); a write the disk refuses
@@ -319,6 +320,25 @@ retention_dir(void)
 	touch("seg-00000002-00-000000.hj.bak", 16, now - 7200);
 	touch("ckpt-00000003-000003.hc.tmp", 16, now); /* a write a crash cut short */
 	return now;
+}
+
+/* A whole checkpoint under another checkpoint's name (copied or renamed by
+ * hand) covers what its header says, not what its name says: loading it
+ * would replay journal records it already holds, and retention would go by
+ * it as the newest. So it counts as damaged. */
+Test(checkpoint, a_checkpoint_under_another_name_is_not_loaded)
+{
+	play();
+	cr_assert_eq(write_ckpt(3, 0, &live), 0);
+	cr_assert_eq(write_ckpt(2, 0, &live), 0);
+	cr_assert_eq(renameat(dfd, "ckpt-00000002-000000.hc", dfd, "ckpt-00000009-000000.hc"), 0);
+	touch("seg-00000001-00-000000.hj", 1 << 20, time(NULL) - 7200);
+	uint32_t skipped;
+	cr_assert_eq(hunt_checkpoint_load(dir, to_back, NULL, &loaded, &skipped), 0);
+	cr_assert_eq(loaded.epoch, 3, "the renamed one is passed over, the next one loads");
+	cr_assert_eq(hunt_journal_retain(dfd, dir, 0, 0, 0, time(NULL)), 0,
+		     "one whole checkpoint, not two: retention removes nothing");
+	cr_assert(exists("seg-00000001-00-000000.hj"));
 }
 
 Test(checkpoint, retention_keeps_what_is_within_its_limits)
