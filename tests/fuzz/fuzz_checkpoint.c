@@ -41,6 +41,7 @@ static struct {
 	size_t base_len;
 	char path[160];
 	int devnull;
+	int ready;
 } F;
 
 static void
@@ -116,6 +117,7 @@ init(void)
 	if (f == NULL || F.base_len == 0 || F.base_len == sizeof(F.base))
 		fail("cannot read the checkpoint back");
 	fclose(f);
+	F.ready = 1;
 }
 
 /* Whether hunt `id` of t is as play() left it in live (`fresh`: as a new
@@ -148,7 +150,7 @@ same_hunt(struct hunt_table *t, uint32_t id, int fresh)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (F.dfd == 0)
+	if (!F.ready)
 		init();
 	size_t len = F.base_len, at = 0;
 	memcpy(F.copy, F.base, len);

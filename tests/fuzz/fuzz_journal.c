@@ -49,6 +49,7 @@
 
 struct rec {
 	uint32_t seg, off, bytes; /* where it lies */
+	uint32_t checked;         /* its bytes the CRC covers: all but padding */
 	uint32_t group;
 	uint8_t image[HUNT_REC_MAX_BYTES];
 };
@@ -139,6 +140,8 @@ build(struct in *in)
 			r->off = off[s];
 			r->group = g;
 			r->bytes = encode(F.seg[s] + off[s], next(in), F.n_recs + 1, k == 0, salt, in);
+			r->checked = (uint32_t)sizeof(struct hunt_rec_hdr) +
+				     ((const struct hunt_rec_hdr *)(F.seg[s] + off[s]))->len;
 			memcpy(r->image, F.seg[s] + off[s], r->bytes);
 			off[s] += r->bytes;
 			used += r->bytes;
@@ -167,7 +170,7 @@ build(struct in *in)
 static int
 damaged(const struct rec *r)
 {
-	return memcmp(F.seg[r->seg] + r->off, F.orig[r->seg] + r->off, r->bytes) != 0;
+	return memcmp(F.seg[r->seg] + r->off, F.orig[r->seg] + r->off, r->checked) != 0;
 }
 
 static int
@@ -180,7 +183,7 @@ on_record(void *ctx, const struct hunt_rec_hdr *h, const void *payload,
 	if (F.delivered >= F.n_recs)
 		fail("a record that was never written");
 	const struct rec *r = &F.recs[F.delivered];
-	if (memcmp(h, r->image, r->bytes) != 0)
+	if (memcmp(h, r->image, r->checked) != 0)
 		fail("a record that is not the next one written, byte for byte");
 	F.delivered++;
 	return 0;
