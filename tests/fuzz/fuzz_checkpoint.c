@@ -88,6 +88,14 @@ play(void)
 	claim(h2, 10, h2->wave_id, 1);
 }
 
+/* At exit (libFuzzer exits when its time is up): no scratch left behind. */
+static void
+remove_dir(void)
+{
+	unlink(F.path);
+	rmdir(F.dir);
+}
+
 static void
 init(void)
 {
@@ -117,6 +125,7 @@ init(void)
 	if (f == NULL || F.base_len == 0 || F.base_len == sizeof(F.base))
 		fail("cannot read the checkpoint back");
 	fclose(f);
+	atexit(remove_dir);
 	F.ready = 1;
 }
 

@@ -206,6 +206,15 @@ write_files(void)
 	}
 }
 
+/* At exit (libFuzzer exits when its time is up): no scratch left behind. */
+static void
+remove_dir(void)
+{
+	F.n_segs = 0;
+	write_files(); /* unlinks both segment files */
+	rmdir(F.dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -216,6 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (mkdtemp(F.dir) == NULL)
 				fail("no scratch directory");
 		}
+		atexit(remove_dir);
 	}
 	struct in in = {.p = data, .n = size};
 	build(&in);
