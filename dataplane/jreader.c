@@ -246,6 +246,22 @@ rest_of_stream_empty(const char *dir, const struct seg_file *segs, int n, int i)
 	return empty;
 }
 
+/* Where segment segs[i]'s records end, at off. A segment that held none of
+ * them cannot be followed by one that holds some: the writer moves to a
+ * new segment only when a group does not fit the one it has written into
+ * (found by tests/fuzz/fuzz_journal.c: segment 0 zeroed whole, segment 1
+ * starting at seq 2, read as a stream that began at seq 2). */
+static int
+records_end(const char *dir, const struct seg_file *segs, int n, int i, const char *path,
+	    size_t off, int none, char *err, size_t err_bytes)
+{
+	if (!none || rest_of_stream_empty(dir, segs, n, i))
+		return 0;
+	snprintf(err, err_bytes, "%s offset %zu: no record here, but a later segment of its "
+		 "stream holds some", path, off);
+	return -EBADMSG;
+}
+
 /* Reads the records of segment segs[i] (buf, len bytes, header checked)
  * into stream s; see jreader.h for when damage is a torn tail. */
 static int
@@ -261,10 +277,12 @@ scan_records(const char *dir, const struct seg_file *segs, int n, int i, const u
 	struct hunt_jpos pos = {.file = path, .epoch = f->epoch, .worker = f->worker,
 				.segment = f->segment};
 	size_t off = HUNT_SEG_HEADER_BYTES;
+	uint64_t before = s->records;
 	while (off + sizeof(struct hunt_rec_hdr) <= len) {
 		if (!k->recycled && all_zero(buf + off, sizeof(struct hunt_rec_hdr)) &&
-		    all_zero(buf + off, len - off))
-			return 0; /* the zero-filled rest of the segment */
+		    all_zero(buf + off, len - off)) /* the zero-filled rest of the segment */
+			return records_end(dir, segs, n, i, path, off, s->records == before, err,
+					   err_bytes);
 		const char *why = check_record(buf, len, off, s->last_seq ? s->last_seq + 1 : 0,
 					       f->worker, k);
 		if (why == NULL && s->records == 0 && f->segment == 0 &&
@@ -277,7 +295,8 @@ scan_records(const char *dir, const struct seg_file *segs, int n, int i, const u
 			 * from this seq, which is checked there. If this is its
 			 * last segment the end may also be a torn group; it is not
 			 * reported as one, since a clean end reads the same. */
-			return 0;
+			return records_end(dir, segs, n, i, path, off, s->records == before, err,
+					   err_bytes);
 		}
 		if (why != NULL) {
 			if (!k->recycled && may_tear && last_nonzero(buf, off, len) < off + group_bytes &&

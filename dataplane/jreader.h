@@ -13,8 +13,10 @@
  * (HUNT_SEG_F_RECYCLED) an earlier life's bytes, not zeros, lie past this
  * life's records, so there a failing record ends the segment's records if
  * no record valid under its salt lies anywhere past it; the next segment,
- * if any, must go on from the last seq. Anything else is corruption,
- * reported with the file and offset. free-*.hj files are not read.
+ * if any, must go on from the last seq. A segment that holds no record
+ * cannot be followed by one that holds some (the writer only moves on from
+ * a segment it has written into). Anything else is corruption, reported
+ * with the file and offset. free-*.hj files are not read.
  */
 #ifndef HUNT_JREADER_H
 #define HUNT_JREADER_H

@@ -10,7 +10,8 @@
  * (direct_*, buffered_writes_whole_blocks_*) and keep every record when
  * groups share a block; a new segment's zeros bypass the page cache; a torn
  * tail at every 512-byte boundary of the last group is cut; and corruption
- * anywhere else (a record mid-log, a header, a missing segment) refuses to
+ * anywhere else (a record mid-log, a header, a missing segment, a segment
+ * with no record before one with records) refuses to
  * read, naming file and offset.
  */
 #define _GNU_SOURCE /* cpu_set_t */
@@ -883,7 +884,10 @@ Test(journal, missing_segment_refuses)
 	cr_assert(strstr(err, "segment 1 missing"), "%s", err);
 }
 
-Test(journal, torn_tail_in_a_segment_followed_by_records_is_corruption)
+/* Segment 0 full with two groups of 32 JOINs (seq 1-64), segment 1 holding
+ * seq 65, closed. */
+static void
+two_segments(void)
 {
 	open_j(4096 + 2048, 1024);
 	uint64_t s = 0;
@@ -896,10 +900,29 @@ Test(journal, torn_tail_in_a_segment_followed_by_records_is_corruption)
 	s = join(65);
 	wait_durable(s);
 	cr_assert_eq(hunt_journal_close(&j), 0);
+}
+
+Test(journal, torn_tail_in_a_segment_followed_by_records_is_corruption)
+{
+	two_segments();
 	uint8_t x = 0x77;
 	seg0_patch(4096 + 2048 - 16, &x, 1); /* inside segment 0's last record */
 	cr_assert_eq(scan(&got, &st, err), -EBADMSG, "segment 1 holds later records");
 	cr_assert(strstr(err, "seg-00000001-03-000000.hj offset 6112"), "%s", err);
+}
+
+/* Segment 0 zeroed whole (a disk returning zeros for its blocks), segment 1
+ * intact: read as is, the stream would begin at segment 1's first seq with
+ * segment 0's records silently gone (tests/fuzz/fuzz_journal.c found it). */
+Test(journal, a_segment_with_no_record_before_one_with_records_is_corruption)
+{
+	two_segments();
+	static const uint8_t zeros[2048];
+	seg0_patch(4096, zeros, sizeof(zeros));
+	cr_assert_eq(scan(&got, &st, err), -EBADMSG);
+	cr_assert(strstr(err, "seg-00000001-03-000000.hj offset 4096: no record here, but a later "
+			      "segment of its stream holds some"), "%s", err);
+	cr_assert_eq(got.n, 0);
 }
 
 /* ---- recycled segments ---- */
