@@ -3,6 +3,8 @@
 #define HUNT_TEST_HELPERS_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -18,6 +20,18 @@
 #define T_CLIENT_IP RTE_BE32(0xc6120002) /* 198.18.0.2 */
 static const uint8_t t_server_mac[6] = {0x02, 0, 0, 0, 0, 1};
 static const uint8_t t_client_mac[6] = {0x02, 0, 0, 0, 0, 2};
+
+/* A fresh scratch directory NAME.XXXXXX for a fuzzer's files, into path (n
+ * bytes): under /dev/shm (tmpfs: no disk I/O per input), else /tmp. 0 or -1. */
+static inline int
+t_scratch_dir(char *path, size_t n, const char *name)
+{
+	snprintf(path, n, "/dev/shm/%s.XXXXXX", name);
+	if (mkdtemp(path) != NULL)
+		return 0;
+	snprintf(path, n, "/tmp/%s.XXXXXX", name);
+	return mkdtemp(path) != NULL ? 0 : -1;
+}
 
 /* Two hunts (ids 1 and 2) in world 1, small enough to reason about. */
 #define T_CONFIG                                                              \

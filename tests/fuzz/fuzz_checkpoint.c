@@ -104,12 +104,8 @@ init(void)
 	    hunt_table_init(&F.live, &F.cfg, 0, 1, 0, HZ) != 0)
 		fail("set-up");
 	play();
-	snprintf(F.dir, sizeof(F.dir), "/dev/shm/fuzz_checkpoint.XXXXXX");
-	if (mkdtemp(F.dir) == NULL) {
-		snprintf(F.dir, sizeof(F.dir), "/tmp/fuzz_checkpoint.XXXXXX");
-		if (mkdtemp(F.dir) == NULL)
-			fail("no scratch directory");
-	}
+	if (t_scratch_dir(F.dir, sizeof(F.dir), "fuzz_checkpoint") != 0)
+		fail("no scratch directory");
 	F.dfd = open(F.dir, O_RDONLY | O_DIRECTORY);
 	F.devnull = open("/dev/null", O_WRONLY);
 	struct hunt_jcover cv = {.epoch = 5, .gen = 2, .n_workers = 1, .segments = {3},

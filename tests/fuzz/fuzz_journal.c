@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h" /* t_scratch_dir */
 #include "journal.h" /* hunt_journal_seg_name */
 #include "jreader.h"
 
@@ -219,12 +220,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (F.dir[0] == '\0') {
-		snprintf(F.dir, sizeof(F.dir), "/dev/shm/fuzz_journal.XXXXXX");
-		if (mkdtemp(F.dir) == NULL) {
-			snprintf(F.dir, sizeof(F.dir), "/tmp/fuzz_journal.XXXXXX");
-			if (mkdtemp(F.dir) == NULL)
-				fail("no scratch directory");
-		}
+		if (t_scratch_dir(F.dir, sizeof(F.dir), "fuzz_journal") != 0)
+			fail("no scratch directory");
 		atexit(remove_dir);
 	}
 	struct in in = {.p = data, .n = size};
